@@ -1,0 +1,423 @@
+/**
+ * The Connect-session client: create, reconnect, read and delete Nango Connect sessions, each
+ * call an `Effect` with a typed error channel, built on the `HttpClient` you provide and carrying
+ * retry and timeout policies.
+ *
+ * @since 0.1.0
+ */
+import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted, Schema } from "effect"
+import * as Errors from "./internal/errors.js"
+import { type ResolvedRetry, retrySchedule } from "./internal/retry.js"
+import {
+  type CreateConnectSessionError,
+  type DeleteConnectSessionError,
+  type GetConnectSessionError,
+  InvalidInput,
+  type NangoConnectError,
+  type ResponseDecodeError,
+  TimeoutError,
+  type TransportError,
+} from "./NangoConnectError.js"
+import {
+  type ConnectSession,
+  type ConnectSessionDetails,
+  ConnectSessionDetailsResponse,
+  ConnectSessionResponse,
+  CreateConnectSessionInput,
+  CreateReconnectSessionInput,
+  connectSessionTokenPattern,
+} from "./NangoConnectSchema.js"
+
+// -----------------------------------------------------------------------------
+// Service Interface
+// -----------------------------------------------------------------------------
+
+/**
+ * A connect-session token, as returned in `ConnectSession.token` or as a plain string.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SessionToken = Redacted.Redacted<string> | string
+
+/**
+ * The operations of the client. Each returns an `Effect` whose error channel lists exactly the
+ * failures that call can produce.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /**
+   * Reads a session with its own token (`GET /connect/session`): what a Connect UI calls.
+   *
+   * @example
+   * ```ts
+   * const details = yield* nango.getConnectSession(session.token)
+   * console.log(details.endUser?.id)
+   * ```
+   */
+  readonly getConnectSession: (token: SessionToken) => Effect.Effect<ConnectSessionDetails, GetConnectSessionError>
+  /**
+   * Creates a session for an end user with the secret key (`POST /connect/sessions`).
+   *
+   * @example
+   * ```ts
+   * const session = yield* nango.createConnectSession({ end_user: { id: "user-42" } })
+   * ```
+   */
+  readonly createConnectSession: (
+    body: CreateConnectSessionInput,
+  ) => Effect.Effect<ConnectSession, CreateConnectSessionError>
+  /**
+   * Creates a session that re-authorizes an existing connection (`POST /connect/sessions/reconnect`).
+   *
+   * @example
+   * ```ts
+   * const session = yield* nango.createReconnectSession({ connection_id: "abc", integration_id: "github" })
+   * ```
+   */
+  readonly createReconnectSession: (
+    body: CreateReconnectSessionInput,
+  ) => Effect.Effect<ConnectSession, CreateConnectSessionError>
+  /**
+   * Ends a session with its own token (`DELETE /connect/session`); the token stops working.
+   *
+   * @example
+   * ```ts
+   * yield* nango.deleteConnectSession(session.token)
+   * ```
+   */
+  readonly deleteConnectSession: (token: SessionToken) => Effect.Effect<void, DeleteConnectSessionError>
+}
+
+// -----------------------------------------------------------------------------
+// Service Identifier
+// -----------------------------------------------------------------------------
+
+/**
+ * The Connect-session client service; provide it with `NangoConnect.layer` or `NangoConnect.layerConfig`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class NangoConnect extends Context.Tag("effect-nango/NangoConnect")<NangoConnect, Service>() {}
+
+// -----------------------------------------------------------------------------
+// Options
+// -----------------------------------------------------------------------------
+
+/**
+ * How failed attempts are retried. Only transient failures are retried (see the README).
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface RetryOptions {
+  /** Attempts in all, the first included; `1` turns retries off. Default 3. */
+  readonly maxAttempts?: number
+  /** The first backoff delay, doubled on each retry, with ±20% jitter. Default 200 ms. */
+  readonly baseDelay?: Duration.DurationInput
+  /** The longest backoff delay. Default 2 s. */
+  readonly maxDelay?: Duration.DurationInput
+  /** The longest `Retry-After` the client waits; a longer one fails with `RateLimited` at once. Default 10 s. */
+  readonly maxRetryAfter?: Duration.DurationInput
+}
+
+/**
+ * How long a call may take.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface TimeoutOptions {
+  /** The longest one attempt may take, response body included. Default 10 s. */
+  readonly attempt?: Duration.DurationInput
+  /** The longest the call may take, every attempt and backoff included. Default 30 s. */
+  readonly total?: Duration.DurationInput
+}
+
+/**
+ * What `make` and `layer` need.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface Options {
+  /** The environment's secret key, sent as the bearer of the two POSTs. */
+  readonly secretKey: Redacted.Redacted<string> | string
+  /** Where Nango is; a path prefix is kept. Default `https://api.nango.dev`. */
+  readonly baseUrl?: string
+  /** Retry policy; see {@link RetryOptions}. */
+  readonly retry?: RetryOptions
+  /** Timeout policy; see {@link TimeoutOptions}. */
+  readonly timeout?: TimeoutOptions
+  /**
+   * Adds the `@effect/platform` HTTP span and its `traceparent`/`b3` headers to every request.
+   * Off by default: the client's own span per call is always there.
+   */
+  readonly propagateTraceContext?: boolean
+}
+
+/**
+ * The defaults of every policy.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export const defaults = {
+  baseUrl: "https://api.nango.dev",
+  retry: {
+    maxAttempts: 3,
+    baseDelay: Duration.millis(200),
+    maxDelay: Duration.seconds(2),
+    maxRetryAfter: Duration.seconds(10),
+  },
+  timeout: {
+    attempt: Duration.seconds(10),
+    total: Duration.seconds(30),
+  },
+} as const
+
+// -----------------------------------------------------------------------------
+// Constructor
+// -----------------------------------------------------------------------------
+
+/** Characters a header value may hold: visible ASCII, no space, CR or LF. */
+const headerSafe = /^[\x21-\x7e]+$/
+
+const invalid = (input: InvalidInput["input"], issues: ReadonlyArray<string>) =>
+  new InvalidInput({ input, issues, message: `Invalid ${input}: ${issues.join("; ")}` })
+
+const checkToken = (token: SessionToken): Either.Either<Redacted.Redacted<string>, InvalidInput> => {
+  const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
+  return connectSessionTokenPattern.test(value)
+    ? Either.right(Redacted.isRedacted(token) ? token : Redacted.make(token))
+    : Either.left(
+        invalid("token", [
+          "expected nango_connect_session_ followed by 64 lowercase hex digits; the value is not shown",
+        ]),
+      )
+}
+
+const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
+  const encode = Schema.encodeEither(schema, { errors: "all", onExcessProperty: "error" })
+  return (body: A): Either.Either<I, InvalidInput> =>
+    Either.mapLeft(encode(body), (error) => invalid("body", Errors.issuePaths(error).map(String)))
+}
+
+const resolveBaseUrl = (baseUrl: string): Either.Either<string, InvalidInput> => {
+  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
+    return Either.left(invalid("baseUrl", ["expected an absolute http(s) URL without query or fragment"]))
+  }
+  return Either.right(baseUrl.replace(/\/+$/, ""))
+}
+
+/**
+ * Builds the client from options, on the `HttpClient` in context. Fails with `InvalidInput` when
+ * the secret key cannot go in a header or the base URL is not an http(s) URL.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const secretKey = Redacted.isRedacted(options.secretKey) ? options.secretKey : Redacted.make(options.secretKey)
+    if (!headerSafe.test(Redacted.value(secretKey))) {
+      return yield* invalid("secretKey", [
+        "expected a non-empty key of visible ASCII characters; the value is not shown",
+      ])
+    }
+    const baseUrl = yield* resolveBaseUrl(options.baseUrl ?? defaults.baseUrl)
+    const retry: ResolvedRetry = {
+      maxAttempts: Math.max(1, Math.floor(options.retry?.maxAttempts ?? defaults.retry.maxAttempts)),
+      baseDelay: Duration.decode(options.retry?.baseDelay ?? defaults.retry.baseDelay),
+      maxDelay: Duration.decode(options.retry?.maxDelay ?? defaults.retry.maxDelay),
+      maxRetryAfter: Duration.decode(options.retry?.maxRetryAfter ?? defaults.retry.maxRetryAfter),
+    }
+    const attemptTimeout = Duration.decode(options.timeout?.attempt ?? defaults.timeout.attempt)
+    const totalTimeout = Duration.decode(options.timeout?.total ?? defaults.timeout.total)
+    const schedules = { idempotent: retrySchedule(retry, true), unsafe: retrySchedule(retry, false) }
+
+    const tracing = options.propagateTraceContext === true
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest((request) => HttpClientRequest.acceptJson(HttpClientRequest.prependUrl(request, baseUrl))),
+      tracing ? HttpClient.withTracerPropagation(true) : HttpClient.withTracerDisabledWhen(() => true),
+    )
+
+    /** The one place a credential is unwrapped: into the request's Authorization header. */
+    const authorize = (request: HttpClientRequest.HttpClientRequest, credential: Redacted.Redacted<string>) =>
+      HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(credential)}`)
+
+    /**
+     * Runs one call: the attempts with their timeout, the retries, the overall deadline, and a
+     * span that records method, path, status and attempts.
+     */
+    const call = <A, E extends NangoConnectError>(
+      name: string,
+      request: HttpClientRequest.HttpClientRequest,
+      idempotent: boolean,
+      onResponse: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, E>,
+    ): Effect.Effect<A, E | TimeoutError | TransportError> => {
+      const label = { method: request.method, path: request.url }
+      return Effect.suspend(() => {
+        let attempts = 0
+        let status: number | undefined
+        const attempt = Effect.suspend(() => {
+          attempts++
+          return client.execute(request).pipe(
+            Effect.catchAll((error) => Effect.fail(Errors.transportFailure(error, label))),
+            Effect.tap((response) => {
+              status = response.status
+            }),
+            Effect.flatMap(onResponse),
+            Effect.timeoutFail({
+              duration: attemptTimeout,
+              onTimeout: () =>
+                new TimeoutError({
+                  ...label,
+                  scope: "attempt",
+                  timeout: attemptTimeout,
+                  message: `An attempt at ${label.method} ${label.path} took longer than ${Duration.format(attemptTimeout)}`,
+                }),
+            }),
+          )
+        })
+        return attempt.pipe(
+          Effect.retry(idempotent ? schedules.idempotent : schedules.unsafe),
+          Effect.timeoutFail({
+            duration: totalTimeout,
+            onTimeout: () =>
+              new TimeoutError({
+                ...label,
+                scope: "total",
+                timeout: totalTimeout,
+                message: `${label.method} ${label.path} took longer than ${Duration.format(totalTimeout)} in all`,
+              }),
+          }),
+          Effect.ensuring(
+            Effect.suspend(() =>
+              Effect.annotateCurrentSpan({
+                "nango.attempts": attempts,
+                ...(status === undefined ? {} : { "http.response.status_code": status }),
+              }),
+            ),
+          ),
+        )
+      }).pipe(
+        Effect.withSpan(`NangoConnect.${name}`, {
+          kind: "client",
+          attributes: { "http.request.method": label.method, "url.path": label.path },
+        }),
+      )
+    }
+
+    /** Reads a 2xx body as JSON and decodes it; anything else becomes its typed error. */
+    const decodeSuccess = <A, I, S extends Errors.DocumentedStatus>(
+      schema: Schema.Schema<A, I>,
+      documented: ReadonlyArray<S>,
+      label: Errors.RequestLabel,
+    ) => {
+      const decode = Schema.decodeUnknownEither(Schema.parseJson(schema))
+      return (
+        response: HttpClientResponse.HttpClientResponse,
+      ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
+        response.status < 200 || response.status > 299
+          ? Errors.responseFailure(documented, response, label)
+          : response.text.pipe(
+              Effect.mapError((error) => Errors.transportFailure(error, label)),
+              Effect.flatMap((text) =>
+                Either.match(decode(text), {
+                  onLeft: (error) =>
+                    Effect.fail(Errors.decodeFailure(label, response.status, Errors.issuePaths(error))),
+                  onRight: Effect.succeed,
+                }),
+              ),
+            )
+    }
+
+    // Requests and decoders are built once; a call only adds its bearer and body.
+    const getRequest = HttpClientRequest.get("/connect/session")
+    const deleteRequest = HttpClientRequest.del("/connect/session")
+    const createRequest = HttpClientRequest.post("/connect/sessions")
+    const reconnectRequest = HttpClientRequest.post("/connect/sessions/reconnect")
+    const label = (request: HttpClientRequest.HttpClientRequest) => ({ method: request.method, path: request.url })
+
+    const onGet = decodeSuccess(ConnectSessionDetailsResponse, [400, 401, 404], label(getRequest))
+    const onCreate = decodeSuccess(ConnectSessionResponse, [400, 401, 403], label(createRequest))
+    const onReconnect = decodeSuccess(ConnectSessionResponse, [400, 401, 403], label(reconnectRequest))
+    const onDelete = (response: HttpClientResponse.HttpClientResponse) =>
+      response.status >= 200 && response.status <= 299
+        ? Effect.void
+        : Errors.responseFailure([400, 401, 404], response, label(deleteRequest))
+    const encodeCreate = encodeBody(CreateConnectSessionInput)
+    const encodeReconnect = encodeBody(CreateReconnectSessionInput)
+
+    const post = (
+      name: string,
+      request: HttpClientRequest.HttpClientRequest,
+      body: unknown,
+      onResponse: typeof onCreate,
+    ) => call(name, HttpClientRequest.bodyUnsafeJson(authorize(request, secretKey), body), false, onResponse)
+
+    return NangoConnect.of({
+      getConnectSession: (token) =>
+        Effect.flatMap(checkToken(token), (credential) =>
+          call("getConnectSession", authorize(getRequest, credential), true, onGet).pipe(
+            Effect.map((body) => body.data),
+          ),
+        ),
+      createConnectSession: (body) =>
+        Effect.flatMap(encodeCreate(body), (encoded) =>
+          post("createConnectSession", createRequest, encoded, onCreate).pipe(Effect.map((response) => response.data)),
+        ),
+      createReconnectSession: (body) =>
+        Effect.flatMap(encodeReconnect(body), (encoded) =>
+          post("createReconnectSession", reconnectRequest, encoded, onReconnect).pipe(
+            Effect.map((response) => response.data),
+          ),
+        ),
+      deleteConnectSession: (token) =>
+        Effect.flatMap(checkToken(token), (credential) =>
+          call("deleteConnectSession", authorize(deleteRequest, credential), false, onDelete),
+        ),
+    })
+  })
+
+// -----------------------------------------------------------------------------
+// Layers
+// -----------------------------------------------------------------------------
+
+/**
+ * Provides `NangoConnect` from options; needs an `HttpClient` (for example `FetchHttpClient.layer`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<NangoConnect, InvalidInput, HttpClient.HttpClient> =>
+  Layer.effect(NangoConnect, make(options))
+
+/**
+ * Provides `NangoConnect` from the environment: `NANGO_SECRET_KEY` (redacted) and `NANGO_HOST`
+ * (default `https://api.nango.dev`); other options are passed as they are.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Omit<Options, "secretKey" | "baseUrl"> = {},
+): Layer.Layer<NangoConnect, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
+    NangoConnect,
+    Effect.gen(function* () {
+      const secretKey = yield* Config.redacted("NANGO_SECRET_KEY")
+      const baseUrl = yield* Config.string("NANGO_HOST").pipe(Config.withDefault(defaults.baseUrl))
+      return yield* make({ ...options, secretKey, baseUrl }).pipe(
+        Effect.mapError((error) =>
+          ConfigError.InvalidData([error.input === "secretKey" ? "NANGO_SECRET_KEY" : "NANGO_HOST"], error.message),
+        ),
+      )
+    }),
+  )

@@ -320,7 +320,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       documented: ReadonlyArray<S>,
       label: Errors.RequestLabel,
     ) => {
-      const decode = Schema.decodeUnknownEither(Schema.parseJson(schema))
+      const decode = Schema.decodeUnknownEither(schema)
       return (
         response: HttpClientResponse.HttpClientResponse,
       ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
@@ -329,11 +329,13 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
           : response.text.pipe(
               Effect.mapError((error) => Errors.transportFailure(error, label)),
               Effect.flatMap((text) =>
-                Either.match(decode(text), {
-                  onLeft: (error) =>
-                    Effect.fail(Errors.decodeFailure(label, response.status, Errors.issuePaths(error))),
-                  onRight: Effect.succeed,
-                }),
+                Either.match(
+                  Either.flatMap(Errors.parseJsonBody(text), (json) => Either.mapLeft(decode(json), Errors.issuePaths)),
+                  {
+                    onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
+                    onRight: Effect.succeed,
+                  },
+                ),
               ),
             )
     }

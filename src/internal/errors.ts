@@ -163,10 +163,17 @@ export const transportFailure = (error: HttpClientError.HttpClientError, request
  * Describes where a body failed its schema by path and kind of issue only: the values are left
  * out, since a success body holds the session token.
  */
-export const issuePaths = (error: ParseResult.ParseError): ReadonlyArray<string> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map(
-    (issue) => `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue._tag}`,
-  )
+export const issuePaths = (error: ParseResult.ParseError): ReadonlyArray<string> => [
+  ...new Set(
+    ParseResult.ArrayFormatter.formatErrorSync(error).map(
+      (issue) => `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue._tag}`,
+    ),
+  ),
+]
+
+/** Parses a body as JSON; a failure is reported without the body's text. */
+export const parseJsonBody = (text: string): Either.Either<unknown, ReadonlyArray<string>> =>
+  Either.try({ try: () => JSON.parse(text) as unknown, catch: () => ["(root): not JSON"] })
 
 /** Builds the error for a 2xx whose body is not JSON or not the expected shape. */
 export const decodeFailure = (

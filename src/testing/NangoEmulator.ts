@@ -26,6 +26,8 @@ export interface ReceivedRequest {
   readonly method: string
   readonly path: string
   readonly hasAuthorization: boolean
+  /** The names of the headers sent, lowercased (their values are not kept). */
+  readonly headerNames: ReadonlyArray<string>
   readonly body: unknown
 }
 
@@ -90,6 +92,8 @@ export interface Options {
   readonly cloud?: boolean
   /** The Connect UI base of `connect_link`. Default `http://localhost:3009`. */
   readonly connectUrl?: string
+  /** A path prefix the emulator strips, as a reverse proxy mounted under a sub-path would. */
+  readonly basePath?: string
   /** The clock, in epoch milliseconds. Default `Date.now`. */
   readonly now?: () => number
 }
@@ -150,7 +154,7 @@ export const sessionTtlMs = 30 * 60 * 1000
  * @category models
  */
 export class NangoEmulator {
-  /** The base URL, `http://127.0.0.1:<port>`. */
+  /** The base URL, `http://127.0.0.1:<port>` followed by the base path, if any. */
   readonly url: string
   /** The first accepted secret key. */
   readonly secretKey: string
@@ -172,7 +176,7 @@ export class NangoEmulator {
     private readonly options: Options,
   ) {
     const port = (server.address() as AddressInfo).port
-    this.url = `http://127.0.0.1:${port}`
+    this.url = `http://127.0.0.1:${port}${options.basePath ?? ""}`
     const keys = options.secretKeys ?? [randomUUID()]
     this.secretKey = keys[0] ?? randomUUID()
     this.secretKeys = new Set(keys.map((key) => key.toLowerCase()))
@@ -220,6 +224,10 @@ export class NangoEmulator {
 
   private async handle(request: Http.IncomingMessage, response: Http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", this.url)
+    const prefix = this.options.basePath
+    if (prefix !== undefined) {
+      url.pathname = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : "/not-under-base-path"
+    }
     const method = request.method ?? "GET"
     const raw = await readBody(request)
     const parsed = parseJson(raw)
@@ -227,6 +235,7 @@ export class NangoEmulator {
       method,
       path: url.pathname,
       hasAuthorization: request.headers.authorization !== undefined,
+      headerNames: Object.keys(request.headers),
       body: parsed.ok ? parsed.value : raw,
     })
 

@@ -230,7 +230,10 @@ export class NangoEmulator {
     }
     const method = request.method ?? "GET"
     const raw = await readBody(request)
-    const parsed = parseJson(raw)
+    // Like express.json: only a JSON content type is parsed; any other body is left unread.
+    const parsed = request.headers["content-type"]?.startsWith("application/json")
+      ? parseJson(raw)
+      : { ok: true as const, value: undefined }
     this.requests.push({
       method,
       path: url.pathname,

@@ -43,7 +43,10 @@ const program = Effect.gen(function* () {
 const realNango = process.env.NANGO_SECRET_KEY !== undefined && process.env.NANGO_HOST !== undefined
 
 const NangoLive: Layer.Layer<NangoConnect.NangoConnect, unknown, HttpClient.HttpClient> = realNango
-  ? NangoConnect.layerConfig()
+  ? Layer.provideMerge(
+      NangoConnect.layerConfig(),
+      Layer.effectDiscard(Console.log(`Nango at ${process.env.NANGO_HOST}`)),
+    )
   : Layer.unwrapScoped(
       Effect.gen(function* () {
         const emulator = yield* NangoEmulator.make()

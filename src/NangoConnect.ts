@@ -204,7 +204,7 @@ const checkToken = (token: SessionToken): Either.Either<Redacted.Redacted<string
 const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
   const encode = Schema.encodeEither(schema, { errors: "all", onExcessProperty: "error" })
   return (body: A): Either.Either<I, InvalidInput> =>
-    Either.mapLeft(encode(body), (error) => invalid("body", Errors.issuePaths(error).map(String)))
+    Either.mapLeft(encode(body), (error) => invalid("body", Errors.describeIssues(error)))
 }
 
 const resolveBaseUrl = (baseUrl: string): Either.Either<string, InvalidInput> => {
@@ -247,6 +247,9 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       tracing ? HttpClient.withTracerPropagation(true) : HttpClient.withTracerDisabledWhen(() => true),
     )
 
+    /** How errors and spans name a request: method and path, nothing else. */
+    const labelOf = (request: HttpClientRequest.HttpClientRequest) => ({ method: request.method, path: request.url })
+
     /** The one place a credential is unwrapped: into the request's Authorization header. */
     const authorize = (request: HttpClientRequest.HttpClientRequest, credential: Redacted.Redacted<string>) =>
       HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(credential)}`)
@@ -261,7 +264,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       idempotent: boolean,
       onResponse: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, E>,
     ): Effect.Effect<A, E | TimeoutError | TransportError> => {
-      const label = { method: request.method, path: request.url }
+      const label = labelOf(request)
       return Effect.suspend(() => {
         let attempts = 0
         let status: number | undefined
@@ -330,7 +333,9 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
               Effect.mapError((error) => Errors.transportFailure(error, label)),
               Effect.flatMap((text) =>
                 Either.match(
-                  Either.flatMap(Errors.parseJsonBody(text), (json) => Either.mapLeft(decode(json), Errors.issuePaths)),
+                  Either.flatMap(Errors.parseJsonBody(text), (json) =>
+                    Either.mapLeft(decode(json), Errors.describeIssues),
+                  ),
                   {
                     onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
                     onRight: Effect.succeed,
@@ -345,15 +350,14 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const deleteRequest = HttpClientRequest.del("/connect/session")
     const createRequest = HttpClientRequest.post("/connect/sessions")
     const reconnectRequest = HttpClientRequest.post("/connect/sessions/reconnect")
-    const label = (request: HttpClientRequest.HttpClientRequest) => ({ method: request.method, path: request.url })
 
-    const onGet = decodeSuccess(ConnectSessionDetailsResponse, [400, 401, 404], label(getRequest))
-    const onCreate = decodeSuccess(ConnectSessionResponse, [400, 401, 403], label(createRequest))
-    const onReconnect = decodeSuccess(ConnectSessionResponse, [400, 401, 403], label(reconnectRequest))
+    const onGet = decodeSuccess(ConnectSessionDetailsResponse, [400, 401, 404], labelOf(getRequest))
+    const onCreate = decodeSuccess(ConnectSessionResponse, [400, 401, 403], labelOf(createRequest))
+    const onReconnect = decodeSuccess(ConnectSessionResponse, [400, 401, 403], labelOf(reconnectRequest))
     const onDelete = (response: HttpClientResponse.HttpClientResponse) =>
       response.status >= 200 && response.status <= 299
         ? Effect.void
-        : Errors.responseFailure([400, 401, 404], response, label(deleteRequest))
+        : Errors.responseFailure([400, 401, 404], response, labelOf(deleteRequest))
     const encodeCreate = encodeBody(CreateConnectSessionInput)
     const encodeReconnect = encodeBody(CreateReconnectSessionInput)
 

@@ -276,7 +276,10 @@ describe("bodies that do not decode", () => {
 
       emulator.injectFault({ status: 200, body: JSON.stringify({ data: { isReconnecting: "yes" } }) })
       const wrongShape = yield* Effect.flip(nango.getConnectSession(unknownToken))
-      expect(wrongShape).toMatchObject({ _tag: "ResponseDecodeError", issues: ["data.isReconnecting: Type"] })
+      expect(wrongShape).toMatchObject({
+        _tag: "ResponseDecodeError",
+        issues: ["data.isReconnecting: Expected boolean"],
+      })
       expect(notJson).toMatchObject({ issues: ["(root): not JSON"] })
     }),
   )
@@ -339,10 +342,32 @@ describe("bad input is rejected before anything is sent", () => {
       expect(missingUser).toMatchObject({ _tag: "InvalidInput", input: "body" })
 
       const unknownKey = yield* Effect.flip(nango.createConnectSession({ ...user, foo: 1 } as typeof user))
-      expect(unknownKey).toMatchObject({ _tag: "InvalidInput", issues: ["foo: Unexpected"] })
+      expect(unknownKey).toMatchObject({ _tag: "InvalidInput", input: "body" })
+      expect(unknownKey._tag === "InvalidInput" && unknownKey.issues).toEqual([
+        expect.stringMatching(/^foo: is unexpected, expected: "end_user" \| /),
+      ])
 
       const badEmail = yield* Effect.flip(nango.createConnectSession({ end_user: { id: "u", email: "nope" } }))
-      expect(badEmail._tag === "InvalidInput" && badEmail.issues[0]).toMatch(/^end_user\.email: /)
+      expect(badEmail._tag === "InvalidInput" && badEmail.issues).toEqual([
+        "end_user.email: must be a valid email address",
+      ])
+
+      const secret = "client-secret-value-1234"
+      const badParam = yield* Effect.flip(
+        nango.createConnectSession({
+          ...user,
+          integrations_config_defaults: {
+            github: {
+              connection_config: { oauth_client_secret_override: secret },
+              authorization_params: { prompt: 1 as unknown as string },
+            },
+          },
+        }),
+      )
+      expect(badParam._tag === "InvalidInput" && badParam.issues).toEqual([
+        "integrations_config_defaults.github.authorization_params.prompt: Expected string",
+      ])
+      expect(JSON.stringify(badParam) + String(badParam)).not.toContain(secret)
 
       const reconnect = yield* Effect.flip(
         nango.createReconnectSession({ connection_id: "", integration_id: "github" }),

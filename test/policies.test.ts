@@ -24,6 +24,22 @@ describe("retry", () => {
     }),
   )
 
+  it.scoped("jitters the backoff, so clients that failed together do not retry together", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      const delays: Array<number> = []
+      for (let i = 0; i < 6; i++) {
+        emulator.injectFault(unavailable)
+        const fiber = yield* Effect.fork(nango.getConnectSession(unknownToken))
+        const delay = yield* waitForSleep("200 millis", "40 millis")
+        delays.push(delay)
+        yield* TestClock.adjust(delay)
+        yield* Effect.flip(Fiber.join(fiber))
+      }
+      expect(new Set(delays).size).toBeGreaterThan(1)
+    }),
+  )
+
   it.scoped("doubles the backoff on each retry", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()

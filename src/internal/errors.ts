@@ -160,14 +160,18 @@ export const transportFailure = (error: HttpClientError.HttpClientError, request
 // -----------------------------------------------------------------------------
 
 /**
- * Describes where a body failed its schema by path and kind of issue only: the values are left
- * out, since a success body holds the session token.
+ * Describes where a body failed its schema: each issue's path and what was expected, with the
+ * actual values cut out, since a body may hold a token or a client secret. The "Expected
+ * undefined" alternatives of optional fields are left out as noise.
  */
-export const issuePaths = (error: ParseResult.ParseError): ReadonlyArray<string> => [
+export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> => [
   ...new Set(
-    ParseResult.ArrayFormatter.formatErrorSync(error).map(
-      (issue) => `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue._tag}`,
-    ),
+    ParseResult.ArrayFormatter.formatErrorSync(error)
+      .filter((issue) => !issue.message.startsWith("Expected undefined"))
+      .map(
+        (issue) =>
+          `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue.message.replace(/,? actual [\s\S]*$/, "")}`,
+      ),
   ),
 ]
 

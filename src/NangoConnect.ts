@@ -5,10 +5,10 @@
  *
  * @since 0.1.0
  */
-import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted, Schema } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { Clock, Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import * as Errors from "./internal/errors.js"
-import { type ResolvedRetry, retrySchedule } from "./internal/retry.js"
+import { type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
 import {
   type CreateConnectSessionError,
   type DeleteConnectSessionError,
@@ -158,6 +158,13 @@ export interface Options {
    * Off by default: the client's own span per call is always there.
    */
   readonly propagateTraceContext?: boolean
+  /** The largest response body read, in bytes; a larger one fails without being buffered. Default 1 MiB. */
+  readonly maxResponseBytes?: number
+  /**
+   * Allows a plain `http:` base URL on a host that is not loopback, which sends the secret key in
+   * clear. Off by default; turn it on for a self-hosted Nango on a private network.
+   */
+  readonly allowInsecureHttp?: boolean
 }
 
 /**
@@ -168,6 +175,7 @@ export interface Options {
  */
 export const defaults = {
   baseUrl: "https://api.nango.dev",
+  maxResponseBytes: 1024 * 1024,
   retry: {
     maxAttempts: 3,
     baseDelay: Duration.millis(200),
@@ -207,10 +215,24 @@ const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
     Either.mapLeft(encode(body), (error) => invalid("body", Errors.describeIssues(error)))
 }
 
-const resolveBaseUrl = (baseUrl: string): Either.Either<string, InvalidInput> => {
+/** Hosts where plain http stays on this machine. */
+const isLoopback = (hostname: string) =>
+  hostname === "localhost" ||
+  hostname.endsWith(".localhost") ||
+  hostname === "[::1]" ||
+  /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+
+const resolveBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Either.Either<string, InvalidInput> => {
   const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
     return Either.left(invalid("baseUrl", ["expected an absolute http(s) URL without query or fragment"]))
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
+    return Either.left(
+      invalid("baseUrl", [
+        "plain http to a host that is not loopback would send the secret key in clear; use https, or set allowInsecureHttp",
+      ]),
+    )
   }
   return Either.right(baseUrl.replace(/\/+$/, ""))
 }
@@ -230,7 +252,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
         "expected a non-empty key of visible ASCII characters; the value is not shown",
       ])
     }
-    const baseUrl = yield* resolveBaseUrl(options.baseUrl ?? defaults.baseUrl)
+    const baseUrl = yield* resolveBaseUrl(options.baseUrl ?? defaults.baseUrl, options.allowInsecureHttp === true)
+    const maxBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
     const retry: ResolvedRetry = {
       maxAttempts: Math.max(1, Math.floor(options.retry?.maxAttempts ?? defaults.retry.maxAttempts)),
       baseDelay: Duration.decode(options.retry?.baseDelay ?? defaults.retry.baseDelay),
@@ -242,8 +265,15 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const schedules = { idempotent: retrySchedule(retry, true), unsafe: retrySchedule(retry, false) }
 
     const tracing = options.propagateTraceContext === true
+    // Redirects are not followed: Nango never redirects, and fetch would turn a redirected POST
+    // into a GET. The 3xx comes back as UnexpectedStatus. (Read by FetchHttpClient; other
+    // transports ignore it.)
+    const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) => HttpClientRequest.acceptJson(HttpClientRequest.prependUrl(request, baseUrl))),
+      HttpClient.transformResponse(
+        Effect.provideService(FetchHttpClient.RequestInit, { ...requestInit, redirect: "manual" }),
+      ),
       tracing ? HttpClient.withTracerPropagation(true) : HttpClient.withTracerDisabledWhen(() => true),
     )
 
@@ -288,8 +318,13 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
             }),
           )
         })
-        return attempt.pipe(
-          Effect.retry(idempotent ? schedules.idempotent : schedules.unsafe),
+        return Clock.currentTimeMillis.pipe(
+          Effect.flatMap((startedAt) =>
+            Effect.retry(attempt, {
+              schedule: idempotent ? schedules.idempotent : schedules.unsafe,
+              while: retryAfterFits(startedAt + Duration.toMillis(totalTimeout)),
+            }),
+          ),
           Effect.timeoutFail({
             duration: totalTimeout,
             onTimeout: () =>
@@ -328,9 +363,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
         response: HttpClientResponse.HttpClientResponse,
       ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
         response.status < 200 || response.status > 299
-          ? Errors.responseFailure(documented, response, label)
-          : response.text.pipe(
-              Effect.mapError((error) => Errors.transportFailure(error, label)),
+          ? Errors.responseFailure(documented, response, label, maxBytes)
+          : Errors.readBody(response, maxBytes, label).pipe(
               Effect.flatMap((text) =>
                 Either.match(
                   Either.flatMap(Errors.parseJsonBody(text), (json) =>
@@ -357,7 +391,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const onDelete = (response: HttpClientResponse.HttpClientResponse) =>
       response.status >= 200 && response.status <= 299
         ? Effect.void
-        : Errors.responseFailure([400, 401, 404], response, labelOf(deleteRequest))
+        : Errors.responseFailure([400, 401, 404], response, labelOf(deleteRequest), maxBytes)
     const encodeCreate = encodeBody(CreateConnectSessionInput)
     const encodeReconnect = encodeBody(CreateReconnectSessionInput)
 

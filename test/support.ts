@@ -69,7 +69,7 @@ export const waitForSleep = (delay: Duration.DurationInput, tolerance: Duration.
 export const driveClock = <A, E>(effect: Effect.Effect<A, E>, step: Duration.DurationInput) =>
   Effect.gen(function* () {
     const fiber = yield* Effect.fork(effect)
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 5000; i++) {
       const done = yield* Fiber.poll(fiber)
       if (done._tag === "Some") break
       yield* TestServices.provideLive(Effect.sleep("5 millis"))

@@ -3,7 +3,7 @@
  * reads or copies a request header, so no credential can reach an error.
  */
 import type { HttpClientError, HttpClientResponse } from "@effect/platform"
-import { Clock, Duration, Effect, Either, ParseResult, Schema } from "effect"
+import { Clock, Duration, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import {
   BadRequest,
   Forbidden,
@@ -66,9 +66,10 @@ export const responseFailure = <S extends DocumentedStatus>(
   documented: ReadonlyArray<S>,
   response: HttpClientResponse.HttpClientResponse,
   request: RequestLabel,
+  maxBytes: number,
 ): Effect.Effect<never, ResponseFailure<S>> =>
   Effect.gen(function* () {
-    const text = yield* Effect.orElseSucceed(response.text, () => "")
+    const text = yield* Effect.orElseSucceed(readBody(response, maxBytes, request), () => "")
     const envelope = Either.getOrUndefined(decodeEnvelope(text))?.error
     const status = response.status
     const where = `${request.method} ${request.path}`
@@ -111,6 +112,63 @@ export const responseFailure = <S extends DocumentedStatus>(
     }
     return yield* new UnexpectedStatus({ ...fields, message: describe("Unexpected status from Nango") })
   })
+
+// -----------------------------------------------------------------------------
+// Bodies
+// -----------------------------------------------------------------------------
+
+/**
+ * Reads a body as text, refusing one larger than `maxBytes`: a declared `Content-Length` over the
+ * cap fails before reading, and a chunked body fails as soon as it passes the cap.
+ */
+export const readBody = (
+  response: HttpClientResponse.HttpClientResponse,
+  maxBytes: number,
+  request: RequestLabel,
+): Effect.Effect<string, TransportError | ResponseDecodeError> => {
+  const tooLarge = () => decodeFailure(request, response.status, [`(root): body larger than ${maxBytes} bytes`])
+  const declared = response.headers["content-length"]
+  if (declared !== undefined) {
+    return Number(declared) > maxBytes
+      ? Effect.fail(tooLarge())
+      : Effect.mapError(response.text, (error) => transportFailure(error, request))
+  }
+  return Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    return response.stream.pipe(
+      Stream.runForEachWhile((chunk) =>
+        Effect.sync(() => {
+          size += chunk.length
+          if (size > maxBytes) return false
+          chunks.push(chunk)
+          return true
+        }),
+      ),
+      Effect.catchIf(
+        (error) => error._tag === "ResponseError" && error.reason === "EmptyBody",
+        () => Effect.void,
+      ),
+      Effect.mapError((error) => transportFailure(error, request)),
+      Effect.flatMap(() =>
+        size > maxBytes
+          ? Effect.fail(tooLarge())
+          : Effect.succeed(new TextDecoder().decode(concatChunks(chunks, size))),
+      ),
+    )
+  })
+}
+
+/** Joins chunks without Node's Buffer, so the client runs in browsers too. */
+const concatChunks = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  const joined = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    joined.set(chunk, offset)
+    offset += chunk.length
+  }
+  return joined
+}
 
 // -----------------------------------------------------------------------------
 // Transport errors

@@ -2,7 +2,7 @@
  * The retry schedule: transient failures only, exponential backoff with jitter, a bounded number
  * of attempts, and the server's `Retry-After` honoured up to a cap.
  */
-import { Duration, Schedule } from "effect"
+import { Clock, Duration, Effect, Schedule } from "effect"
 import type { NangoConnectError } from "../NangoConnectError.js"
 
 /** Retry settings with every default filled in. */
@@ -48,3 +48,17 @@ export const retrySchedule = (
       error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.max(delay, error.retryAfter) : delay,
     ),
   )
+
+/**
+ * Whether the wait a 429 asks for still ends before the call's deadline. When it does not, the
+ * call fails at once with `RateLimited` (and its delay) instead of sleeping into a `TimeoutError`.
+ */
+export const retryAfterFits =
+  (deadlineMillis: number) =>
+  (error: NangoConnectError): boolean | Effect.Effect<boolean> =>
+    error._tag !== "RateLimited" || error.retryAfter === undefined
+      ? true
+      : Effect.map(
+          Clock.currentTimeMillis,
+          (now) => now + Duration.toMillis(error.retryAfter as Duration.Duration) < deadlineMillis,
+        )

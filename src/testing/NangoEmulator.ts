@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
 import { Effect, type Scope } from "effect"
 import { type Issue, validateCreateBody, validateEmptyQuery, validateReconnectBody } from "./validation.js"
 
@@ -48,6 +48,13 @@ export interface Fault {
   readonly hang?: boolean
   /** Destroys the socket without answering. */
   readonly drop?: boolean
+  /**
+   * Sends the status, headers (with the full `Content-Length`) and only the first `afterBytes` of
+   * the body, then resets the connection or stalls.
+   */
+  readonly cut?: { readonly afterBytes: number; readonly then: "reset" | "stall" }
+  /** Sends the body chunked, with no `Content-Length`. */
+  readonly chunked?: boolean
   readonly times?: number
   readonly method?: string
   readonly path?: string
@@ -164,6 +171,7 @@ export class NangoEmulator {
   readonly sessions = new Map<string, StoredSession>()
 
   private readonly faults: Array<Fault & { remaining: number }> = []
+  private readonly sockets = new Set<Socket>()
   private readonly secretKeys: ReadonlySet<string>
   private readonly keysWithoutScope: ReadonlySet<string>
   private readonly integrations: ReadonlySet<string>
@@ -175,6 +183,10 @@ export class NangoEmulator {
     private readonly server: Http.Server,
     private readonly options: Options,
   ) {
+    server.on("connection", (socket) => {
+      this.sockets.add(socket)
+      socket.once("close", () => this.sockets.delete(socket))
+    })
     const port = (server.address() as AddressInfo).port
     this.url = `http://127.0.0.1:${port}${options.basePath ?? ""}`
     const keys = options.secretKeys ?? [randomUUID()]
@@ -198,6 +210,11 @@ export class NangoEmulator {
     })
     emulator = new NangoEmulator(server, options)
     return emulator
+  }
+
+  /** How many client connections are open now. */
+  get openConnections(): number {
+    return this.sockets.size
   }
 
   /** Stops listening and closes every open connection. */
@@ -251,8 +268,23 @@ export class NangoEmulator {
         return
       }
       if (fault.status !== undefined) {
+        const body = Buffer.from(fault.body ?? "")
+        if (fault.cut !== undefined) {
+          response.writeHead(fault.status, { ...corsHeaders, "content-length": String(body.length), ...fault.headers })
+          response.write(body.subarray(0, fault.cut.afterBytes))
+          if (fault.cut.then === "reset") setTimeout(() => request.socket.destroy(), 5)
+          return
+        }
+        if (fault.chunked === true) {
+          response.writeHead(fault.status, { ...corsHeaders, ...fault.headers })
+          for (let offset = 0; offset < body.length; offset += 64 * 1024) {
+            response.write(body.subarray(offset, offset + 64 * 1024))
+          }
+          response.end()
+          return
+        }
         response.writeHead(fault.status, { ...corsHeaders, ...fault.headers })
-        response.end(fault.body ?? "")
+        response.end(body)
         return
       }
     }

@@ -195,6 +195,35 @@ export const ErrorEnvelope = Schema.Struct({
 // Request bodies
 // -----------------------------------------------------------------------------
 
+/**
+ * A value JSON can carry: what free-form request fields (such as `connection_config`) accept.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | ReadonlyArray<JsonValue>
+  | { readonly [key: string]: JsonValue }
+
+/**
+ * The schema of {@link JsonValue}: finite numbers only, so that every accepted value encodes.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const JsonValue: Schema.Schema<JsonValue> = Schema.Union(
+  Schema.String,
+  Schema.Finite,
+  Schema.Boolean,
+  Schema.Null,
+  Schema.Array(Schema.suspend(() => JsonValue)),
+  Schema.Record({ key: Schema.String, value: Schema.suspend(() => JsonValue) }),
+)
+
 const boundedString = (min: number, max: number) => Schema.String.pipe(Schema.minLength(min), Schema.maxLength(max))
 
 /**
@@ -208,6 +237,17 @@ export const Email = Schema.String.pipe(
     message: () => "must be a valid email address",
   }),
   Schema.minLength(5),
+  Schema.annotations({
+    // fast-check cannot generate from a pattern with lookaheads: build addresses from parts.
+    arbitrary: () => (fc) =>
+      fc
+        .tuple(
+          fc.stringMatching(/^[a-z0-9_+-]{1,12}$/),
+          fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/),
+          fc.stringMatching(/^[a-z]{2,6}$/),
+        )
+        .map(([local, domain, tld]) => `${local}@${domain}.${tld}`),
+  }),
 )
 
 /**
@@ -316,8 +356,9 @@ export const IntegrationConfigDefaultsInput = Schema.Struct({
   authorization_params: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
   connection_config: Schema.optional(
     Schema.Struct(
-      { oauth_scopes_override: Schema.optional(Schema.String) },
-      Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+      // Exact: an explicit undefined would otherwise fail the index signature's JSON values.
+      { oauth_scopes_override: Schema.optionalWith(Schema.String, { exact: true }) },
+      Schema.Record({ key: Schema.String, value: JsonValue }),
     ),
   ),
 })
@@ -337,14 +378,23 @@ export const IntegrationOverridesInput = Schema.Struct({ docs_connect: Schema.op
  * @category requests
  */
 export const WebhookUrlOverride = Schema.String.pipe(
-  Schema.filter((value) => {
-    if (value === "") return true
-    if (!URL.canParse(value)) return "webhook_url_override must be a URL or the empty string"
-    const host = new URL(value).hostname
-    return host === "nango.dev" || host.endsWith(".nango.dev")
-      ? "webhook_url_override cannot point to Nango's domain (nango.dev)"
-      : true
-  }),
+  Schema.filter(
+    (value) => {
+      if (value === "") return true
+      if (!URL.canParse(value)) return "webhook_url_override must be a URL or the empty string"
+      const host = new URL(value).hostname
+      return host === "nango.dev" || host.endsWith(".nango.dev")
+        ? "webhook_url_override cannot point to Nango's domain (nango.dev)"
+        : true
+    },
+    {
+      arbitrary: () => (fc) =>
+        fc.oneof(
+          fc.constant(""),
+          fc.webUrl().filter((url) => !new URL(url).hostname.endsWith("nango.dev")),
+        ),
+    },
+  ),
 )
 
 const sessionFields = {

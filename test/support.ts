@@ -5,8 +5,9 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { FetchHttpClient } from "@effect/platform"
-import { Chunk, Duration, Effect, Fiber, Redacted, TestClock, TestServices, Tracer } from "effect"
+import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import { Chunk, Duration, Effect, Fiber, Layer, Redacted, TestClock, TestServices, Tracer } from "effect"
+import * as undici from "undici"
 import { NangoConnect } from "../src/index.js"
 import * as NangoEmulator from "../src/testing/NangoEmulator.js"
 
@@ -25,16 +26,28 @@ export const unknownToken = `nango_connect_session_${"ab".repeat(32)}`
 /**
  * Starts an emulator for the test's scope and a client pointed at it through `FetchHttpClient`.
  */
-export const setup = (emulatorOptions: NangoEmulator.Options = {}, clientOptions: Partial<NangoConnect.Options> = {}) =>
+export const setup = (
+  emulatorOptions: NangoEmulator.Options = {},
+  clientOptions: Partial<NangoConnect.Options> = {},
+  transport: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer,
+) =>
   Effect.gen(function* () {
     const emulator = yield* NangoEmulator.make(emulatorOptions)
     const nango = yield* NangoConnect.make({
       secretKey: Redacted.make(emulator.secretKey),
       baseUrl: emulator.url,
       ...clientOptions,
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+    }).pipe(Effect.provide(transport))
     return { emulator, nango }
   })
+
+/**
+ * `FetchHttpClient` on the `undici` package's fetch: what the README recommends on Node 20, whose
+ * bundled fetch keeps the socket of an aborted request open until the server answers.
+ */
+export const undiciFetch: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
+  Layer.provide(Layer.succeed(FetchHttpClient.Fetch, undici.fetch as unknown as typeof globalThis.fetch)),
+)
 
 /** Waits, in real time, until `condition` holds (at most ~5 s). */
 export const waitUntil = (condition: () => boolean, what: string) =>

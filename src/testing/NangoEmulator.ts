@@ -52,7 +52,7 @@ export interface Fault {
    * Sends the status, headers (with the full `Content-Length`) and only the first `afterBytes` of
    * the body, then resets the connection or stalls.
    */
-  readonly cut?: { readonly afterBytes: number; readonly then: "reset" | "stall" }
+  readonly cut?: { readonly afterBytes: number; readonly and: "reset" | "stall" }
   /** Sends the body chunked, with no `Content-Length`. */
   readonly chunked?: boolean
   readonly times?: number
@@ -101,6 +101,8 @@ export interface Options {
   readonly connectUrl?: string
   /** A path prefix the emulator strips, as a reverse proxy mounted under a sub-path would. */
   readonly basePath?: string
+  /** How long the server keeps an idle keep-alive connection. Default 61 s, as the live server. */
+  readonly keepAliveTimeoutMs?: number
   /** The clock, in epoch milliseconds. Default `Date.now`. */
   readonly now?: () => number
 }
@@ -172,6 +174,7 @@ export class NangoEmulator {
 
   private readonly faults: Array<Fault & { remaining: number }> = []
   private readonly sockets = new Set<Socket>()
+  private accepted = 0
   private readonly secretKeys: ReadonlySet<string>
   private readonly keysWithoutScope: ReadonlySet<string>
   private readonly integrations: ReadonlySet<string>
@@ -185,6 +188,7 @@ export class NangoEmulator {
   ) {
     server.on("connection", (socket) => {
       this.sockets.add(socket)
+      this.accepted++
       socket.once("close", () => this.sockets.delete(socket))
     })
     const port = (server.address() as AddressInfo).port
@@ -204,6 +208,8 @@ export class NangoEmulator {
     const server = Http.createServer((request, response) => {
       void emulator?.handle(request, response)
     })
+    server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 61_000
+    server.headersTimeout = server.keepAliveTimeout + 1_000
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject)
       server.listen(0, "127.0.0.1", () => resolve())
@@ -215,6 +221,11 @@ export class NangoEmulator {
   /** How many client connections are open now. */
   get openConnections(): number {
     return this.sockets.size
+  }
+
+  /** How many client connections were ever accepted. */
+  get acceptedConnections(): number {
+    return this.accepted
   }
 
   /** Stops listening and closes every open connection. */
@@ -272,7 +283,7 @@ export class NangoEmulator {
         if (fault.cut !== undefined) {
           response.writeHead(fault.status, { ...corsHeaders, "content-length": String(body.length), ...fault.headers })
           response.write(body.subarray(0, fault.cut.afterBytes))
-          if (fault.cut.then === "reset") setTimeout(() => request.socket.destroy(), 5)
+          if (fault.cut.and === "reset") setTimeout(() => request.socket.destroy(), 5)
           return
         }
         if (fault.chunked === true) {

@@ -3,7 +3,7 @@
  * with the exact error tag, the attempts made, and the deadline kept (measured on the TestClock,
  * which drives every wait and timeout while the I/O is real).
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Either, TestClock } from "effect"
 import type { NangoConnect, NangoConnectError } from "../../src/index.js"
 import type * as NangoEmulator from "../../src/testing/NangoEmulator.js"
@@ -32,7 +32,7 @@ interface FaultCase {
 
 const always = (fault: NangoEmulator.Fault): ReadonlyArray<NangoEmulator.Fault> => [{ ...fault, times: 1000 }]
 
-export const faultCases: ReadonlyArray<FaultCase> = [
+const faultCases: ReadonlyArray<FaultCase> = [
   { name: "connection refused (GET)", call: "get", faults: "refused", tag: "TransportError", attempts: 3 },
   {
     name: "connection refused (POST: never sent, so retried)",
@@ -58,7 +58,7 @@ export const faultCases: ReadonlyArray<FaultCase> = [
   {
     name: "reset in the middle of the body",
     call: "get",
-    faults: always({ status: 200, headers: json, body: sessionBody, cut: { afterBytes: 40, then: "reset" } }),
+    faults: always({ status: 200, headers: json, body: sessionBody, cut: { afterBytes: 40, and: "reset" } }),
     tag: "TransportError",
     attempts: 3,
   },
@@ -81,7 +81,7 @@ export const faultCases: ReadonlyArray<FaultCase> = [
   {
     name: "a body that stalls after the first bytes",
     call: "get",
-    faults: always({ status: 200, headers: json, body: sessionBody, cut: { afterBytes: 40, then: "stall" } }),
+    faults: always({ status: 200, headers: json, body: sessionBody, cut: { afterBytes: 40, and: "stall" } }),
     tag: "TimeoutError",
     attempts: 3,
   },
@@ -231,6 +231,14 @@ export const faultCases: ReadonlyArray<FaultCase> = [
   },
 ]
 
+const finished: Array<string> = []
+afterAll(() => {
+  const hangs = faultCases.length - finished.length
+  console.info(
+    `[reliability] fault kinds tried: ${faultCases.length}, finished within the deadline: ${finished.length}, hangs: ${hangs}`,
+  )
+})
+
 describe("fault matrix", () => {
   it.scoped.each(faultCases)("$name: $tag after $attempts attempt(s), within the deadline", (fault) =>
     Effect.gen(function* () {
@@ -255,6 +263,7 @@ describe("fault matrix", () => {
       expect(span?.attributes.get("nango.attempts")).toBe(fault.attempts)
       if (fault.faults !== "refused") expect(emulator.requests.length - before).toBe(fault.attempts)
       expect(elapsed).toBeLessThanOrEqual(deadlineMs)
+      finished.push(fault.name)
       fault.check?.(Either.isLeft(outcome) ? outcome.left : outcome.right, elapsed)
       if (fault.name.startsWith("a redirect"))
         expect(emulator.requestsTo("POST", "/connect/sessions-moved")).toHaveLength(0)

@@ -5,10 +5,11 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Clock, Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import * as Errors from "./internal/errors.js"
 import { type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
+import * as Transport from "./internal/transport.js"
 import {
   type CreateConnectSessionError,
   type DeleteConnectSessionError,
@@ -264,25 +265,12 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const totalTimeout = Duration.decode(options.timeout?.total ?? defaults.timeout.total)
     const schedules = { idempotent: retrySchedule(retry, true), unsafe: retrySchedule(retry, false) }
 
-    const tracing = options.propagateTraceContext === true
-    // Redirects are not followed: Nango never redirects, and fetch would turn a redirected POST
-    // into a GET. The 3xx comes back as UnexpectedStatus. (Read by FetchHttpClient; other
-    // transports ignore it.)
     const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest((request) => HttpClientRequest.acceptJson(HttpClientRequest.prependUrl(request, baseUrl))),
-      HttpClient.transformResponse(
-        Effect.provideService(FetchHttpClient.RequestInit, { ...requestInit, redirect: "manual" }),
-      ),
-      tracing ? HttpClient.withTracerPropagation(true) : HttpClient.withTracerDisabledWhen(() => true),
+    const transport = Transport.fromHttpClient(
+      yield* HttpClient.HttpClient,
+      { baseUrl, maxBytes, propagateTraceContext: options.propagateTraceContext === true },
+      requestInit,
     )
-
-    /** How errors and spans name a request: method and path, nothing else. */
-    const labelOf = (request: HttpClientRequest.HttpClientRequest) => ({ method: request.method, path: request.url })
-
-    /** The one place a credential is unwrapped: into the request's Authorization header. */
-    const authorize = (request: HttpClientRequest.HttpClientRequest, credential: Redacted.Redacted<string>) =>
-      HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(credential)}`)
 
     /**
      * Runs one call: the attempts with their timeout, the retries, the overall deadline, and a
@@ -290,22 +278,21 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
      */
     const call = <A, E extends NangoConnectError>(
       name: string,
-      request: HttpClientRequest.HttpClientRequest,
+      request: Transport.OutgoingRequest,
       idempotent: boolean,
-      onResponse: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, E>,
+      onResponse: (response: Transport.IncomingResponse) => Effect.Effect<A, E>,
     ): Effect.Effect<A, E | TimeoutError | TransportError> => {
-      const label = labelOf(request)
+      const label = { method: request.method, path: request.path }
       return Effect.suspend(() => {
         let attempts = 0
         let status: number | undefined
         const attempt = Effect.suspend(() => {
           attempts++
-          return client.execute(request).pipe(
-            Effect.catchAll((error) => Effect.fail(Errors.transportFailure(error, label))),
-            Effect.tap((response) => {
+          return transport.send(request).pipe(
+            Effect.flatMap((response) => {
               status = response.status
+              return onResponse(response)
             }),
-            Effect.flatMap(onResponse),
             Effect.timeoutFail({
               duration: attemptTimeout,
               onTimeout: () =>
@@ -360,68 +347,72 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     ) => {
       const decode = Schema.decodeUnknownEither(schema)
       return (
-        response: HttpClientResponse.HttpClientResponse,
+        response: Transport.IncomingResponse,
       ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
         response.status < 200 || response.status > 299
-          ? Errors.responseFailure(documented, response, label, maxBytes)
-          : Errors.readBody(response, maxBytes, label).pipe(
-              Effect.flatMap((text) =>
-                Either.match(
-                  Either.flatMap(Errors.parseJsonBody(text), (json) =>
-                    Either.mapLeft(decode(json), Errors.describeIssues),
-                  ),
-                  {
-                    onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
-                    onRight: Effect.succeed,
-                  },
+          ? Errors.responseFailure(documented, response, label)
+          : Effect.flatMap(response.text, (text) =>
+              Either.match(
+                Either.flatMap(Errors.parseJsonBody(text), (json) =>
+                  Either.mapLeft(decode(json), Errors.describeIssues),
                 ),
+                {
+                  onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
+                  onRight: Effect.succeed,
+                },
               ),
             )
     }
 
-    // Requests and decoders are built once; a call only adds its bearer and body.
-    const getRequest = HttpClientRequest.get("/connect/session")
-    const deleteRequest = HttpClientRequest.del("/connect/session")
-    const createRequest = HttpClientRequest.post("/connect/sessions")
-    const reconnectRequest = HttpClientRequest.post("/connect/sessions/reconnect")
-
-    const onGet = decodeSuccess(ConnectSessionDetailsResponse, [400, 401, 404], labelOf(getRequest))
-    const onCreate = decodeSuccess(ConnectSessionResponse, [400, 401, 403], labelOf(createRequest))
-    const onReconnect = decodeSuccess(ConnectSessionResponse, [400, 401, 403], labelOf(reconnectRequest))
-    const onDelete = (response: HttpClientResponse.HttpClientResponse) =>
+    // Decoders are built once; a call only adds its bearer and body.
+    const sessionPath = "/connect/session"
+    const createPath = "/connect/sessions"
+    const reconnectPath = "/connect/sessions/reconnect"
+    const onGet = decodeSuccess(ConnectSessionDetailsResponse, [400, 401, 404], { method: "GET", path: sessionPath })
+    const onCreate = decodeSuccess(ConnectSessionResponse, [400, 401, 403], { method: "POST", path: createPath })
+    const onReconnect = decodeSuccess(ConnectSessionResponse, [400, 401, 403], { method: "POST", path: reconnectPath })
+    const onDelete = (response: Transport.IncomingResponse) =>
       response.status >= 200 && response.status <= 299
-        ? Effect.void
-        : Errors.responseFailure([400, 401, 404], response, labelOf(deleteRequest), maxBytes)
+        ? response.discard
+        : Errors.responseFailure([400, 401, 404], response, { method: "DELETE", path: sessionPath })
     const encodeCreate = encodeBody(CreateConnectSessionInput)
     const encodeReconnect = encodeBody(CreateReconnectSessionInput)
 
-    const post = (
-      name: string,
-      request: HttpClientRequest.HttpClientRequest,
-      body: unknown,
-      onResponse: typeof onCreate,
-    ) => call(name, HttpClientRequest.bodyUnsafeJson(authorize(request, secretKey), body), false, onResponse)
+    /** The one place a credential is unwrapped: into the Authorization header's value. */
+    const bearer = (credential: Redacted.Redacted<string>) => `Bearer ${Redacted.value(credential)}`
+    const secretBearer = bearer(secretKey)
+
+    const post = (name: string, path: string, body: unknown, onResponse: typeof onCreate) =>
+      call(name, { method: "POST", path, authorization: secretBearer, body: JSON.stringify(body) }, false, onResponse)
 
     return NangoConnect.of({
       getConnectSession: (token) =>
         Effect.flatMap(checkToken(token), (credential) =>
-          call("getConnectSession", authorize(getRequest, credential), true, onGet).pipe(
-            Effect.map((body) => body.data),
-          ),
+          call(
+            "getConnectSession",
+            { method: "GET", path: sessionPath, authorization: bearer(credential), body: undefined },
+            true,
+            onGet,
+          ).pipe(Effect.map((body) => body.data)),
         ),
       createConnectSession: (body) =>
         Effect.flatMap(encodeCreate(body), (encoded) =>
-          post("createConnectSession", createRequest, encoded, onCreate).pipe(Effect.map((response) => response.data)),
+          post("createConnectSession", createPath, encoded, onCreate).pipe(Effect.map((response) => response.data)),
         ),
       createReconnectSession: (body) =>
         Effect.flatMap(encodeReconnect(body), (encoded) =>
-          post("createReconnectSession", reconnectRequest, encoded, onReconnect).pipe(
+          post("createReconnectSession", reconnectPath, encoded, onReconnect).pipe(
             Effect.map((response) => response.data),
           ),
         ),
       deleteConnectSession: (token) =>
         Effect.flatMap(checkToken(token), (credential) =>
-          call("deleteConnectSession", authorize(deleteRequest, credential), false, onDelete),
+          call(
+            "deleteConnectSession",
+            { method: "DELETE", path: sessionPath, authorization: bearer(credential), body: undefined },
+            false,
+            onDelete,
+          ),
         ),
     })
   })

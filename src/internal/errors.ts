@@ -2,8 +2,7 @@
  * Maps what the transport and the server answered into the package's typed errors. Nothing here
  * reads or copies a request header, so no credential can reach an error.
  */
-import type { HttpClientError, HttpClientResponse } from "@effect/platform"
-import { Clock, Duration, Effect, Either, ParseResult, Schema, Stream } from "effect"
+import { Clock, Duration, Effect, Either, ParseResult, Schema } from "effect"
 import {
   BadRequest,
   Forbidden,
@@ -16,6 +15,7 @@ import {
   UnexpectedStatus,
 } from "../NangoConnectError.js"
 import { ErrorEnvelope } from "../NangoConnectSchema.js"
+import type { IncomingResponse } from "./transport.js"
 
 /** The request an outcome belongs to, as errors report it. */
 export interface RequestLabel {
@@ -64,12 +64,11 @@ export const parseRetryAfter = (value: string | undefined, nowMillis: number): D
  */
 export const responseFailure = <S extends DocumentedStatus>(
   documented: ReadonlyArray<S>,
-  response: HttpClientResponse.HttpClientResponse,
+  response: IncomingResponse,
   request: RequestLabel,
-  maxBytes: number,
 ): Effect.Effect<never, ResponseFailure<S>> =>
   Effect.gen(function* () {
-    const text = yield* Effect.orElseSucceed(readBody(response, maxBytes, request), () => "")
+    const text = yield* Effect.orElseSucceed(response.text, () => "")
     const envelope = Either.getOrUndefined(decodeEnvelope(text))?.error
     const status = response.status
     const where = `${request.method} ${request.path}`
@@ -90,7 +89,7 @@ export const responseFailure = <S extends DocumentedStatus>(
       `${what} (${label}) on ${where}${envelope?.message === undefined ? "" : `: ${envelope.message}`}`
 
     if (status === 429) {
-      const retryAfter = parseRetryAfter(response.headers["retry-after"], yield* Clock.currentTimeMillis)
+      const retryAfter = parseRetryAfter(response.header("retry-after"), yield* Clock.currentTimeMillis)
       return yield* new RateLimited({
         ...fields,
         ...(retryAfter === undefined ? {} : { retryAfter }),
@@ -112,63 +111,6 @@ export const responseFailure = <S extends DocumentedStatus>(
     }
     return yield* new UnexpectedStatus({ ...fields, message: describe("Unexpected status from Nango") })
   })
-
-// -----------------------------------------------------------------------------
-// Bodies
-// -----------------------------------------------------------------------------
-
-/**
- * Reads a body as text, refusing one larger than `maxBytes`: a declared `Content-Length` over the
- * cap fails before reading, and a chunked body fails as soon as it passes the cap.
- */
-export const readBody = (
-  response: HttpClientResponse.HttpClientResponse,
-  maxBytes: number,
-  request: RequestLabel,
-): Effect.Effect<string, TransportError | ResponseDecodeError> => {
-  const tooLarge = () => decodeFailure(request, response.status, [`(root): body larger than ${maxBytes} bytes`])
-  const declared = response.headers["content-length"]
-  if (declared !== undefined) {
-    return Number(declared) > maxBytes
-      ? Effect.fail(tooLarge())
-      : Effect.mapError(response.text, (error) => transportFailure(error, request))
-  }
-  return Effect.suspend(() => {
-    const chunks: Array<Uint8Array> = []
-    let size = 0
-    return response.stream.pipe(
-      Stream.runForEachWhile((chunk) =>
-        Effect.sync(() => {
-          size += chunk.length
-          if (size > maxBytes) return false
-          chunks.push(chunk)
-          return true
-        }),
-      ),
-      Effect.catchIf(
-        (error) => error._tag === "ResponseError" && error.reason === "EmptyBody",
-        () => Effect.void,
-      ),
-      Effect.mapError((error) => transportFailure(error, request)),
-      Effect.flatMap(() =>
-        size > maxBytes
-          ? Effect.fail(tooLarge())
-          : Effect.succeed(new TextDecoder().decode(concatChunks(chunks, size))),
-      ),
-    )
-  })
-}
-
-/** Joins chunks without Node's Buffer, so the client runs in browsers too. */
-const concatChunks = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  const joined = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    joined.set(chunk, offset)
-    offset += chunk.length
-  }
-  return joined
-}
 
 // -----------------------------------------------------------------------------
 // Transport errors
@@ -195,12 +137,19 @@ const errorCode = (error: unknown): string | undefined => {
   return undefined
 }
 
-/** Turns a failure of the transport (no response, or a body that broke off) into `TransportError`. */
-export const transportFailure = (error: HttpClientError.HttpClientError, request: RequestLabel): TransportError => {
-  const code = errorCode(error.cause)
-  const connectionFailed = error._tag === "RequestError" && code !== undefined && connectionFailureCodes.has(code)
+/**
+ * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before
+ * a response came (`request`) or while its body was read (`response`).
+ */
+export const transportFailure = (
+  cause: unknown,
+  phase: "request" | "response",
+  request: RequestLabel,
+): TransportError => {
+  const code = errorCode(cause)
+  const connectionFailed = phase === "request" && code !== undefined && connectionFailureCodes.has(code)
   const what =
-    error._tag === "RequestError"
+    phase === "request"
       ? connectionFailed
         ? "Could not connect to Nango"
         : "The request to Nango failed"

@@ -8,7 +8,7 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Clock, Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import * as Errors from "./internal/errors.js"
-import { type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
+import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
 import * as Transport from "./internal/transport.js"
 import {
   type CreateConnectSessionError,
@@ -193,6 +193,9 @@ export const defaults = {
 // Constructor
 // -----------------------------------------------------------------------------
 
+/** The default Clock: with it, a transport that can arm its own timer does (see `Transport.Timer`). */
+const liveClock = Effect.runSync(Effect.clock)
+
 /** Characters a header value may hold: visible ASCII, no space, CR or LF. */
 const headerSafe = /^[\x21-\x7e]+$/
 
@@ -272,9 +275,24 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       requestInit,
     )
 
+    const timeoutError = (label: Errors.RequestLabel, scope: "attempt" | "total") => () =>
+      new TimeoutError({
+        ...label,
+        scope,
+        timeout: scope === "attempt" ? attemptTimeout : totalTimeout,
+        message:
+          scope === "attempt"
+            ? `An attempt at ${label.method} ${label.path} took longer than ${Duration.format(attemptTimeout)}`
+            : `${label.method} ${label.path} took longer than ${Duration.format(totalTimeout)} in all`,
+      })
+    // The first attempt runs under one timer: its own limit, or the overall one if that is shorter.
+    const firstScope = Duration.lessThan(attemptTimeout, totalTimeout) ? "attempt" : "total"
+    const firstTimeout = Duration.min(attemptTimeout, totalTimeout)
+
     /**
-     * Runs one call: the attempts with their timeout, the retries, the overall deadline, and a
-     * span that records method, path, status and attempts.
+     * Runs one call in its span: the first attempt under a single timer, and only when it fails
+     * with something transient, the retries under the overall deadline. The span records method,
+     * path, status and attempts. The success path thus pays for one timer and no retry driver.
      */
     const call = <A, E extends NangoConnectError>(
       name: string,
@@ -283,60 +301,46 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       onResponse: (response: Transport.IncomingResponse) => Effect.Effect<A, E>,
     ): Effect.Effect<A, E | TimeoutError | TransportError> => {
       const label = { method: request.method, path: request.path }
-      return Effect.suspend(() => {
+      const spanOptions = {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: { "http.request.method": label.method, "url.path": label.path },
+      } as const
+      const schedule = idempotent ? schedules.idempotent : schedules.unsafe
+      return Effect.useSpan(`NangoConnect.${name}`, spanOptions, (span) => {
         let attempts = 0
-        let status: number | undefined
-        const attempt = Effect.suspend(() => {
-          attempts++
-          return transport.send(request).pipe(
-            Effect.flatMap((response) => {
-              status = response.status
+        const attempt = (duration: Duration.Duration, scope: "attempt" | "total") =>
+          Effect.clockWith((clock) => {
+            span.attribute("nango.attempts", ++attempts)
+            const onTimeout = timeoutError(label, scope)
+            const exchange =
+              transport.timesItself && clock === liveClock
+                ? transport.send(request, { millis: Duration.toMillis(duration), onTimeout })
+                : Effect.timeoutFail(transport.send(request), { duration, onTimeout })
+            return Effect.flatMap(exchange, (response) => {
+              span.attribute("http.response.status_code", response.status)
               return onResponse(response)
-            }),
-            Effect.timeoutFail({
-              duration: attemptTimeout,
-              onTimeout: () =>
-                new TimeoutError({
-                  ...label,
-                  scope: "attempt",
-                  timeout: attemptTimeout,
-                  message: `An attempt at ${label.method} ${label.path} took longer than ${Duration.format(attemptTimeout)}`,
-                }),
-            }),
+            })
+          })
+        const retried = (firstError: E | TimeoutError | TransportError, startedAt: number) => {
+          const deadline = startedAt + Duration.toMillis(totalTimeout)
+          // The schedule decides on the first error again, then drives the real attempts.
+          let replayed = false
+          const next = Effect.suspend(() =>
+            replayed ? attempt(attemptTimeout, "attempt") : ((replayed = true), Effect.fail(firstError)),
           )
-        })
-        return Clock.currentTimeMillis.pipe(
-          Effect.flatMap((startedAt) =>
-            Effect.retry(attempt, {
-              schedule: idempotent ? schedules.idempotent : schedules.unsafe,
-              while: retryAfterFits(startedAt + Duration.toMillis(totalTimeout)),
-            }),
-          ),
-          Effect.timeoutFail({
-            duration: totalTimeout,
-            onTimeout: () =>
-              new TimeoutError({
-                ...label,
-                scope: "total",
-                timeout: totalTimeout,
-                message: `${label.method} ${label.path} took longer than ${Duration.format(totalTimeout)} in all`,
-              }),
-          }),
-          Effect.ensuring(
-            Effect.suspend(() =>
-              Effect.annotateCurrentSpan({
-                "nango.attempts": attempts,
-                ...(status === undefined ? {} : { "http.response.status_code": status }),
-              }),
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.retry(next, { schedule, while: retryAfterFits(deadline) }).pipe(
+              Effect.timeoutFail({ duration: Math.max(0, deadline - now), onTimeout: timeoutError(label, "total") }),
             ),
+          )
+        }
+        return Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
+          Effect.catchAll(attempt(firstTimeout, firstScope), (error) =>
+            isTransient(error, idempotent, retry) ? retried(error, startedAt) : Effect.fail(error),
           ),
         )
-      }).pipe(
-        Effect.withSpan(`NangoConnect.${name}`, {
-          kind: "client",
-          attributes: { "http.request.method": label.method, "url.path": label.path },
-        }),
-      )
+      })
     }
 
     /** Reads a 2xx body as JSON and decodes it; anything else becomes its typed error. */
@@ -351,16 +355,16 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
         response.status < 200 || response.status > 299
           ? Errors.responseFailure(documented, response, label)
-          : Effect.flatMap(response.text, (text) =>
-              Either.match(
-                Either.flatMap(Errors.parseJsonBody(text), (json) =>
-                  Either.mapLeft(decode(json), Errors.describeIssues),
-                ),
-                {
-                  onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
-                  onRight: Effect.succeed,
-                },
-              ),
+          : Either.match(
+              response.body === undefined
+                ? Either.left([`(root): body larger than ${maxBytes} bytes`])
+                : Either.flatMap(Errors.parseJsonBody(response.body), (json) =>
+                    Either.mapLeft(decode(json), Errors.describeIssues),
+                  ),
+              {
+                onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
+                onRight: Effect.succeed,
+              },
             )
     }
 
@@ -373,7 +377,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const onReconnect = decodeSuccess(ConnectSessionResponse, [400, 401, 403], { method: "POST", path: reconnectPath })
     const onDelete = (response: Transport.IncomingResponse) =>
       response.status >= 200 && response.status <= 299
-        ? response.discard
+        ? Effect.void
         : Errors.responseFailure([400, 401, 404], response, { method: "DELETE", path: sessionPath })
     const encodeCreate = encodeBody(CreateConnectSessionInput)
     const encodeReconnect = encodeBody(CreateReconnectSessionInput)

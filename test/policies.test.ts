@@ -220,6 +220,31 @@ describe("timeouts", () => {
     }),
   )
 
+  it.live("real time: retried attempts that time out end at the overall deadline", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(
+        {},
+        { retry: { maxAttempts: 10, baseDelay: "10 millis" }, timeout: { attempt: "100 millis", total: "350 millis" } },
+      )
+      emulator.injectFault({ hang: true, times: 100 })
+      const started = Date.now()
+      const error = yield* Effect.flip(nango.getConnectSession(unknownToken))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "total" })
+      expect(emulator.requests.length).toBeGreaterThanOrEqual(2)
+      expect(Date.now() - started).toBeLessThan(2000)
+    }).pipe(Effect.scoped),
+  )
+
+  it.live("real time: a body that stalls after its first bytes times out the attempt", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 }, timeout: { attempt: "100 millis" } })
+      emulator.injectFault({ status: 200, body: '{"data":{"endUser":null}}', cut: { afterBytes: 5, and: "stall" } })
+      const error = yield* Effect.flip(nango.getConnectSession(unknownToken))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt" })
+      yield* waitUntil(() => emulator.openConnections === 0, "the stalled connection to close")
+    }).pipe(Effect.scoped),
+  )
+
   it.live("a real-time attempt timeout aborts a hanging request promptly", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 }, timeout: { attempt: "100 millis" } })

@@ -9,6 +9,7 @@ import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { Chunk, Duration, Effect, Fiber, Layer, Redacted, TestClock, TestServices, Tracer } from "effect"
 import * as undici from "undici"
 import { NangoConnect } from "../src/index.js"
+import * as NangoHttpClient from "../src/NangoHttpClient.js"
 import * as NangoEmulator from "../src/testing/NangoEmulator.js"
 
 /** The shared fixtures: `../shared/fixtures/nango/` beside the repository. */
@@ -29,7 +30,7 @@ export const unknownToken = `nango_connect_session_${"ab".repeat(32)}`
 export const setup = (
   emulatorOptions: NangoEmulator.Options = {},
   clientOptions: Partial<NangoConnect.Options> = {},
-  transport: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer,
+  transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
 ) =>
   Effect.gen(function* () {
     const emulator = yield* NangoEmulator.make(emulatorOptions)
@@ -40,6 +41,12 @@ export const setup = (
     }).pipe(Effect.provide(transport))
     return { emulator, nango }
   })
+
+/**
+ * The transport the suite runs on: `FetchHttpClient.layer` (global fetch), or the undici fast
+ * path when `NANGO_TEST_TRANSPORT=undici` (the vitest project "undici" sets it).
+ */
+export const transportName = process.env.NANGO_TEST_TRANSPORT === "undici" ? "undici" : "fetch"
 
 /**
  * `FetchHttpClient` on the `undici` package's fetch: what the README recommends on Node 20, whose
@@ -118,3 +125,7 @@ export const recordingTracer = Effect.gen(function* () {
     }))
   return { tracer, recorded }
 })
+
+/** The transport `setup` uses unless told otherwise. */
+const defaultTransport: Layer.Layer<HttpClient.HttpClient> =
+  transportName === "undici" ? NangoHttpClient.layerUndici() : FetchHttpClient.layer

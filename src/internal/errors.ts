@@ -68,7 +68,7 @@ export const responseFailure = <S extends DocumentedStatus>(
   request: RequestLabel,
 ): Effect.Effect<never, ResponseFailure<S>> =>
   Effect.gen(function* () {
-    const text = yield* Effect.orElseSucceed(response.text, () => "")
+    const text = response.body ?? ""
     const envelope = Either.getOrUndefined(decodeEnvelope(text))?.error
     const status = response.status
     const where = `${request.method} ${request.path}`

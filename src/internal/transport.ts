@@ -11,8 +11,8 @@ import {
   type HttpClientResponse,
 } from "@effect/platform"
 import { Effect, Stream } from "effect"
-import type { ResponseDecodeError, TransportError } from "../NangoConnectError.js"
-import { decodeFailure, type RequestLabel, transportFailure } from "./errors.js"
+import type { TimeoutError, TransportError } from "../NangoConnectError.js"
+import { type RequestLabel, transportFailure } from "./errors.js"
 
 /** A request as the client builds it: everything but the base URL. */
 export interface OutgoingRequest {
@@ -24,20 +24,33 @@ export interface OutgoingRequest {
   readonly body: string | undefined
 }
 
-/** A response as the client reads it. */
+/** A response as the client reads it: status, headers and the whole body, read under the size cap. */
 export interface IncomingResponse {
   readonly status: number
   /** A response header by lowercase name. */
   readonly header: (name: string) => string | undefined
-  /** The body as text, refused past the size cap. */
-  readonly text: Effect.Effect<string, TransportError | ResponseDecodeError>
-  /** Releases a body the client does not need, so that the connection can be reused. */
-  readonly discard: Effect.Effect<void>
+  /** The body as text; undefined when it was larger than the cap (it was not buffered). */
+  readonly body: string | undefined
 }
 
-/** Sends one request. */
+/** A timer a transport arms itself, inside its own I/O, instead of an `Effect.timeoutFail` around it. */
+export interface Timer {
+  readonly millis: number
+  readonly onTimeout: () => TimeoutError
+}
+
+/** Sends one request and reads its response. */
 export interface Transport {
-  readonly send: (request: OutgoingRequest) => Effect.Effect<IncomingResponse, TransportError>
+  /**
+   * `timer` is given only to a transport that `timesItself`, and only when the clock is the live
+   * one: its timer then runs inside the same promise as the I/O, which saves the fibers a
+   * timeout race costs.
+   */
+  readonly send: (
+    request: OutgoingRequest,
+    timer?: Timer,
+  ) => Effect.Effect<IncomingResponse, TransportError | TimeoutError>
+  readonly timesItself: boolean
 }
 
 /** What a transport is built from. */
@@ -55,7 +68,8 @@ export type FastPath = (
   url: string,
   request: OutgoingRequest,
   maxBytes: number,
-) => Effect.Effect<IncomingResponse, TransportError>
+  timer: Timer | undefined,
+) => Effect.Effect<IncomingResponse, TransportError | TimeoutError>
 
 /** Whether an `HttpClient` carries a fast path. */
 const fastPathOf = (client: HttpClient.HttpClient): FastPath | undefined =>
@@ -72,7 +86,10 @@ export const fromHttpClient = (
 ): Transport => {
   const fast = fastPathOf(client)
   if (fast !== undefined && !options.propagateTraceContext) {
-    return { send: (request) => fast(options.baseUrl + request.path, request, options.maxBytes) }
+    return {
+      send: (request, timer) => fast(options.baseUrl + request.path, request, options.maxBytes, timer),
+      timesItself: true,
+    }
   }
   const prepared = client.pipe(
     // Redirects are not followed: Nango never redirects, and fetch would turn a redirected POST
@@ -91,33 +108,32 @@ export const fromHttpClient = (
         headers: { accept: "application/json", authorization: request.authorization },
       })
       if (request.body !== undefined) outgoing = HttpClientRequest.bodyText(outgoing, request.body, "application/json")
-      return Effect.map(
+      return Effect.flatMap(
         Effect.mapError(prepared.execute(outgoing), (error) => transportFailure(error.cause, "request", label)),
-        (response): IncomingResponse => ({
-          status: response.status,
-          header: (name) => response.headers[name],
-          text: readBody(response, options.maxBytes, label),
-          discard: Effect.void,
-        }),
+        (response) =>
+          Effect.map(
+            readBody(response, options.maxBytes, label),
+            (body): IncomingResponse => ({ status: response.status, header: (name) => response.headers[name], body }),
+          ),
       )
     },
+    timesItself: false,
   }
 }
 
 /**
- * Reads a body as text, refusing one larger than `maxBytes`: a declared `Content-Length` over the
- * cap fails before reading, and a chunked body fails as soon as it passes the cap.
+ * Reads a body as text; undefined when it is larger than `maxBytes`: a declared `Content-Length`
+ * over the cap is not read at all, and a chunked body is dropped as soon as it passes the cap.
  */
 const readBody = (
   response: HttpClientResponse.HttpClientResponse,
   maxBytes: number,
   request: RequestLabel,
-): Effect.Effect<string, TransportError | ResponseDecodeError> => {
-  const tooLarge = () => decodeFailure(request, response.status, [`(root): body larger than ${maxBytes} bytes`])
+): Effect.Effect<string | undefined, TransportError> => {
   const failed = (error: HttpClientError.ResponseError) => transportFailure(error.cause, "response", request)
   const declared = response.headers["content-length"]
   if (declared !== undefined) {
-    return Number(declared) > maxBytes ? Effect.fail(tooLarge()) : Effect.mapError(response.text, failed)
+    return Number(declared) > maxBytes ? Effect.succeed(undefined) : Effect.mapError(response.text, failed)
   }
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []
@@ -136,7 +152,7 @@ const readBody = (
         () => Effect.void,
       ),
       Effect.mapError(failed),
-      Effect.flatMap(() => (size > maxBytes ? Effect.fail(tooLarge()) : Effect.succeed(decodeChunks(chunks, size)))),
+      Effect.map(() => (size > maxBytes ? undefined : decodeChunks(chunks, size))),
     )
   })
 }

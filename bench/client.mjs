@@ -1,0 +1,116 @@
+// One client stack in its own process: warm-up, then N sequential calls and N calls at
+// concurrency 64, measuring latency, client CPU per call, GC pause per call and peak RSS.
+// Usage: node bench/client.mjs <stack> <port> <sequential> <concurrent>  (prints one JSON line)
+import { PerformanceObserver, performance } from "node:perf_hooks"
+import { secretKey, token } from "./bodies.mjs"
+
+const [stack, port, sequentialArg, concurrentArg] = process.argv.slice(2)
+const base = `http://127.0.0.1:${port}`
+const sequential = Number(sequentialArg)
+const concurrent = Number(concurrentArg)
+const concurrency = 64
+const createBody = { end_user: { id: "user-42", email: "ada@example.com" } }
+
+/** Each stack: a function making one call and resolving when its body is read and checked. */
+const stacks = {
+  async "undici.request"() {
+    const { request } = await import("undici")
+    return async () => {
+      const response = await request(`${base}/connect/session`, { headers: { authorization: `Bearer ${token}` } })
+      const body = await response.body.json()
+      if (response.statusCode !== 200 || body.data === undefined) throw new Error("bad response")
+    }
+  },
+  async fetch() {
+    return async () => {
+      const response = await fetch(`${base}/connect/session`, { headers: { authorization: `Bearer ${token}` } })
+      const body = await response.json()
+      if (response.status !== 200 || body.data === undefined) throw new Error("bad response")
+    }
+  },
+  async axios() {
+    const { default: axios } = await import("axios")
+    const http = await import("node:http")
+    const client = axios.create({ httpAgent: new http.Agent({ keepAlive: true }) })
+    return async () => {
+      const response = await client.get(`${base}/connect/session`, { headers: { authorization: `Bearer ${token}` } })
+      if (response.status !== 200 || response.data.data === undefined) throw new Error("bad response")
+    }
+  },
+  async "@nangohq/node createConnectSession"() {
+    const { Nango } = await import("@nangohq/node")
+    const http = await import("node:http")
+    // The SDK sets no httpAgent, so an http:// host would use Node's global agent: give it keep-alive.
+    http.globalAgent.keepAlive = true
+    const nango = new Nango({ secretKey, host: base })
+    return async () => {
+      const response = await nango.createConnectSession(createBody)
+      if (response.data.token === undefined) throw new Error("bad response")
+    }
+  },
+  ...effectStacks(),
+}
+
+function effectStacks() {
+  const make = (transport, call) => async () => {
+    const { Effect, Layer, ManagedRuntime } = await import("effect")
+    const { FetchHttpClient } = await import("@effect/platform")
+    const { NangoConnect } = await import("../dist/index.js")
+    const NangoHttpClient = await import("../dist/NangoHttpClient.js")
+    const http = transport === "undici" ? NangoHttpClient.layerUndici() : FetchHttpClient.layer
+    const runtime = ManagedRuntime.make(NangoConnect.layer({ secretKey, baseUrl: base }).pipe(Layer.provide(http)))
+    const nango = await runtime.runPromise(NangoConnect.NangoConnect)
+    const effect = call(nango)
+    void Effect
+    return () => runtime.runPromise(effect)
+  }
+  return {
+    "effect-nango getConnectSession": make("undici", (nango) => nango.getConnectSession(token)),
+    "effect-nango createConnectSession": make("undici", (nango) => nango.createConnectSession(createBody)),
+    "effect-nango getConnectSession (FetchHttpClient)": make("fetch", (nango) => nango.getConnectSession(token)),
+  }
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]
+
+let gcPause = 0
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPause += entry.duration
+}).observe({ entryTypes: ["gc"] })
+
+const measure = async (call, count, parallel) => {
+  const latencies = new Float64Array(count)
+  let next = 0
+  const gcBefore = gcPause
+  const cpuBefore = process.cpuUsage()
+  const started = performance.now()
+  const worker = async () => {
+    while (next < count) {
+      const index = next++
+      const t0 = performance.now()
+      await call()
+      latencies[index] = performance.now() - t0
+    }
+  }
+  await Promise.all(Array.from({ length: parallel }, worker))
+  const elapsed = performance.now() - started
+  const cpu = process.cpuUsage(cpuBefore)
+  const sorted = Array.from(latencies).sort((a, b) => a - b)
+  return {
+    callsPerSecond: (count / elapsed) * 1000,
+    p50Us: percentile(sorted, 50) * 1000,
+    p99Us: percentile(sorted, 99) * 1000,
+    cpuUsPerCall: (cpu.user + cpu.system) / count,
+    gcUsPerCall: ((gcPause - gcBefore) * 1000) / count,
+  }
+}
+
+const call = await stacks[stack]()
+await call() // one checked call
+await measure(call, Math.min(1000, sequential), 1)
+await measure(call, Math.min(10_000, concurrent), concurrency)
+const seq = await measure(call, sequential, 1)
+const conc = await measure(call, concurrent, concurrency)
+const peakRssMb = process.resourceUsage().maxRSS / 1024
+process.stdout.write(`${JSON.stringify({ stack, seq, conc, peakRssMb })}\n`)
+process.exit(0)

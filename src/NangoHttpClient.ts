@@ -10,7 +10,7 @@ import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platfor
 import { Effect, Layer } from "effect"
 import * as undici from "undici"
 import { transportFailure } from "./internal/errors.js"
-import { decodeChunks, type FastPath, FastPathKey, type IncomingResponse } from "./internal/transport.js"
+import { type FastPath, FastPathKey, type IncomingResponse } from "./internal/transport.js"
 import type { TimeoutError, TransportError } from "./NangoConnectError.js"
 
 // -----------------------------------------------------------------------------
@@ -32,91 +32,111 @@ export interface Options {
 // Fast path
 // -----------------------------------------------------------------------------
 
-type UndiciResponse = Awaited<ReturnType<typeof undici.request>>
-
-const headerOf = (response: UndiciResponse, name: string): string | undefined => {
-  const value = response.headers[name]
-  return Array.isArray(value) ? value.join(", ") : value
-}
-
-/** Reads an undici body as text; undefined (and the body dropped) when it passes `maxBytes`. */
-const readText = async (response: UndiciResponse, maxBytes: number): Promise<string | undefined> => {
-  const declared = headerOf(response, "content-length")
-  if (declared !== undefined) {
-    if (Number(declared) > maxBytes) {
-      response.body.destroy()
-      return undefined
-    }
-    return response.body.text()
-  }
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.length
-    if (size > maxBytes) {
-      response.body.destroy()
-      return undefined
-    }
-    chunks.push(chunk)
-  }
-  return decodeChunks(chunks, size)
+/** Where a base URL sends requests: its origin, and the path prefix to keep. */
+const splitBase = (base: string) => {
+  const url = new URL(base)
+  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, "") }
 }
 
 /**
- * One attempt as one promise: send, then read the whole body. Interruption aborts it (and undici
- * closes the socket); the timer, when given, aborts it too and fails with its `TimeoutError`.
+ * One attempt straight on undici's dispatcher: no `Readable`, no `AbortSignal`, the body gathered
+ * in memory up to the cap. Interruption aborts the request (undici then closes the socket); the
+ * timer, when given, is a plain `setTimeout` that aborts it and fails with its `TimeoutError`.
  */
-const makeFastPath =
-  (dispatcher: undici.Dispatcher | undefined): FastPath =>
-  (url, request, maxBytes, timer) => {
+const makeFastPath = (dispatcher: undici.Dispatcher | undefined): FastPath => {
+  let cached: { readonly base: string; readonly origin: string; readonly prefix: string } | undefined
+  return (url, request, maxBytes, timer) => {
     const label = { method: request.method, path: request.path }
+    const base = url.slice(0, url.length - request.path.length)
+    if (cached?.base !== base) cached = { base, ...splitBase(base) }
+    const { origin, prefix } = cached
     const headers: Record<string, string> = { accept: "application/json", authorization: request.authorization }
     if (request.body !== undefined) headers["content-type"] = "application/json"
-    return Effect.async<IncomingResponse, TransportError | TimeoutError>((resume, interrupted) => {
-      const controller = new AbortController()
-      let settled = false
+    return Effect.async<IncomingResponse, TransportError | TimeoutError>((resume) => {
+      let controller: undici.Dispatcher.DispatchController | undefined
+      let done = false
       let phase: "request" | "response" = "request"
+      let status = 0
+      let responseHeaders: Record<string, string | Array<string> | undefined> = {}
+      let chunks: Array<Buffer> = []
+      let size = 0
+      let tooLarge = false
+      const finish = (outcome: Effect.Effect<IncomingResponse, TransportError | TimeoutError>) => {
+        if (done) return
+        done = true
+        if (handle !== undefined) clearTimeout(handle)
+        resume(outcome)
+      }
       const handle =
         timer === undefined
           ? undefined
           : setTimeout(() => {
-              settled = true
-              controller.abort()
-              resume(Effect.fail(timer.onTimeout()))
+              finish(Effect.fail(timer.onTimeout()))
+              controller?.abort(new Error("effect-nango: attempt timed out"))
             }, timer.millis)
-      const abort = () => controller.abort()
-      interrupted.addEventListener("abort", abort)
-      undici
-        .request(url, {
+      const respond = (body: string | undefined) =>
+        finish(
+          Effect.succeed({
+            status,
+            header: (name: string) => {
+              const value = responseHeaders[name]
+              return Array.isArray(value) ? value.join(", ") : value
+            },
+            body,
+          }),
+        )
+      ;(dispatcher ?? undici.getGlobalDispatcher()).dispatch(
+        {
+          origin,
+          path: prefix + request.path,
           method: request.method,
           headers,
           body: request.body ?? null,
-          signal: controller.signal,
-          ...(dispatcher === undefined ? {} : { dispatcher }),
-        })
-        .then(async (response) => {
-          phase = "response"
-          const body = await readText(response, maxBytes)
-          return { status: response.statusCode, header: (name: string) => headerOf(response, name), body }
-        })
-        .then(
-          (response) => {
-            if (settled) return
-            settled = true
-            clearTimeout(handle)
-            interrupted.removeEventListener("abort", abort)
-            resume(Effect.succeed(response))
+          // A repeated attempt is the client's decision, never the pool's.
+          idempotent: false,
+        },
+        {
+          onRequestStart(dispatchController) {
+            controller = dispatchController
+            if (done) dispatchController.abort(new Error("effect-nango: interrupted"))
           },
-          (cause) => {
-            if (settled) return
-            settled = true
-            clearTimeout(handle)
-            interrupted.removeEventListener("abort", abort)
-            resume(Effect.fail(transportFailure(cause, phase, label)))
+          onResponseStart(dispatchController, statusCode, incoming) {
+            phase = "response"
+            status = statusCode
+            responseHeaders = incoming
+            const declared = incoming["content-length"]
+            if (typeof declared === "string" && Number(declared) > maxBytes) {
+              tooLarge = true
+              dispatchController.abort(new Error("effect-nango: body over the cap"))
+            }
           },
-        )
+          onResponseData(dispatchController, chunk) {
+            size += chunk.length
+            if (size > maxBytes) {
+              tooLarge = true
+              chunks = []
+              dispatchController.abort(new Error("effect-nango: body over the cap"))
+            } else chunks.push(chunk)
+          },
+          onResponseEnd() {
+            respond(
+              chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8"),
+            )
+          },
+          onResponseError(_, error) {
+            if (tooLarge) respond(undefined)
+            else finish(Effect.fail(transportFailure(error, phase, label)))
+          },
+        },
+      )
+      return Effect.sync(() => {
+        done = true
+        if (handle !== undefined) clearTimeout(handle)
+        controller?.abort(new Error("effect-nango: interrupted"))
+      })
     })
   }
+}
 
 // -----------------------------------------------------------------------------
 // Constructor

@@ -24,7 +24,7 @@ const runtime = ManagedRuntime.make(
 )
 const nango = await runtime.runPromise(NangoConnect.NangoConnect)
 const effect = nango.getConnectSession(token)
-const baseline = Effect.promise(() => Promise.resolve(canned)).pipe(Effect.map((r) => JSON.parse(getSessionBody)))
+const baseline = Effect.promise(() => Promise.resolve(canned)).pipe(Effect.map(() => JSON.parse(getSessionBody)))
 
 const time = async (label, run, n = 50_000) => {
   for (let i = 0; i < 5_000; i++) await run()

@@ -3,9 +3,10 @@
  * the session and show that it is gone. It runs against the embedded Nango emulator, or against
  * a real Nango when NANGO_SECRET_KEY and NANGO_HOST are both set.
  */
-import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import type { HttpClient } from "@effect/platform"
 import { Console, Effect, Layer, Redacted } from "effect"
 import { NangoConnect } from "../src/index.js"
+import * as NangoHttpClient from "../src/NangoHttpClient.js"
 import * as NangoEmulator from "../src/testing/NangoEmulator.js"
 
 const program = Effect.gen(function* () {
@@ -59,7 +60,7 @@ const NangoLive: Layer.Layer<NangoConnect.NangoConnect, unknown, HttpClient.Http
 
 program
   .pipe(
-    Effect.provide(NangoLive.pipe(Layer.provide(FetchHttpClient.layer))),
+    Effect.provide(NangoLive.pipe(Layer.provide(NangoHttpClient.layerUndici()))),
     Effect.tapErrorCause(Effect.logError),
     Effect.runPromise,
   )

@@ -1,7 +1,7 @@
 // The README's example, kept here so that the type check proves it compiles.
-import { FetchHttpClient } from "@effect/platform"
 import { Console, Duration, Effect, Layer, Redacted } from "effect"
 import { NangoConnect } from "effect-nango"
+import * as NangoHttpClient from "effect-nango/undici"
 
 const onboard = (userId: string) =>
   Effect.gen(function* () {
@@ -19,7 +19,8 @@ const onboard = (userId: string) =>
     }),
   )
 
-// NANGO_SECRET_KEY (read as Redacted) and NANGO_HOST (default https://api.nango.dev)
-const NangoLive = NangoConnect.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+// NANGO_SECRET_KEY (read as Redacted) and NANGO_HOST (default https://api.nango.dev); on Node the
+// undici transport, elsewhere FetchHttpClient.layer from @effect/platform
+const NangoLive = NangoConnect.layerConfig().pipe(Layer.provide(NangoHttpClient.layerUndici()))
 
 export const main = onboard("user-42").pipe(Effect.provide(NangoLive))

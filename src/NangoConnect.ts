@@ -326,9 +326,11 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
           const deadline = startedAt + Duration.toMillis(totalTimeout)
           // The schedule decides on the first error again, then drives the real attempts.
           let replayed = false
-          const next = Effect.suspend(() =>
-            replayed ? attempt(attemptTimeout, "attempt") : ((replayed = true), Effect.fail(firstError)),
-          )
+          const next = Effect.suspend(() => {
+            if (replayed) return attempt(attemptTimeout, "attempt")
+            replayed = true
+            return Effect.fail(firstError)
+          })
           return Effect.flatMap(Clock.currentTimeMillis, (now) =>
             Effect.retry(next, { schedule, while: retryAfterFits(deadline) }).pipe(
               Effect.timeoutFail({ duration: Math.max(0, deadline - now), onTimeout: timeoutError(label, "total") }),

@@ -171,9 +171,9 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
         for (const [name, value] of Object.entries(response.headers)) {
           if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value)
         }
-        const webBody = nullBodyStatuses.has(response.statusCode)
-          ? (await response.body.dump(), null)
-          : (Readable.toWeb(response.body) as unknown as ReadableStream<Uint8Array>)
+        let webBody: ReadableStream<Uint8Array> | null = null
+        if (nullBodyStatuses.has(response.statusCode)) await response.body.dump()
+        else webBody = Readable.toWeb(response.body) as unknown as ReadableStream<Uint8Array>
         return new Response(webBody, { status: response.statusCode, headers })
       },
       catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }),

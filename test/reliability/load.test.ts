@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Supervisor, TestClock } from "effect"
+import * as NangoHttpClient from "../../src/NangoHttpClient.js"
 import { recordingTracer, setup, undiciFetch, unknownToken, waitUntil } from "../support.js"
 
 const user = { end_user: { id: "user-42" } }
@@ -19,25 +20,32 @@ const heapAfterGc = () => {
   return process.memoryUsage().heapUsed
 }
 
+const transports = [
+  ["NangoHttpClient.layerUndici", NangoHttpClient.layerUndici()],
+  ["FetchHttpClient on undici's fetch", undiciFetch],
+] as const
+
 describe("interruption", () => {
-  it.scoped(`${loadFigures.interrupted} calls interrupted mid-request leave no socket open and retry no more`, () =>
-    Effect.gen(function* () {
-      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 5 } }, undiciFetch)
-      emulator.injectFault({ hang: true, times: 10_000 })
-      const fiber = yield* Effect.fork(
-        Effect.forEach(Array.from({ length: loadFigures.interrupted }), () => nango.getConnectSession(unknownToken), {
-          concurrency: "unbounded",
-          discard: true,
-        }),
-      )
-      yield* waitUntil(() => emulator.requests.length === loadFigures.interrupted, "every request to arrive")
-      expect(emulator.openConnections).toBeGreaterThan(0)
-      yield* Fiber.interrupt(fiber)
-      yield* waitUntil(() => emulator.openConnections === 0, "every connection to close")
-      yield* TestClock.adjust("10 minutes")
-      expect(emulator.requests).toHaveLength(loadFigures.interrupted)
-      expect(emulator.openConnections).toBe(0)
-    }),
+  it.scoped.each(transports)(
+    `%s: ${loadFigures.interrupted} calls interrupted mid-request leave no socket open and retry no more`,
+    ([, transport]) =>
+      Effect.gen(function* () {
+        const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 5 } }, transport)
+        emulator.injectFault({ hang: true, times: 10_000 })
+        const fiber = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: loadFigures.interrupted }), () => nango.getConnectSession(unknownToken), {
+            concurrency: "unbounded",
+            discard: true,
+          }),
+        )
+        yield* waitUntil(() => emulator.requests.length === loadFigures.interrupted, "every request to arrive")
+        expect(emulator.openConnections).toBeGreaterThan(0)
+        yield* Fiber.interrupt(fiber)
+        yield* waitUntil(() => emulator.openConnections === 0, "every connection to close")
+        yield* TestClock.adjust("10 minutes")
+        expect(emulator.requests).toHaveLength(loadFigures.interrupted)
+        expect(emulator.openConnections).toBe(0)
+      }),
   )
 })
 
@@ -46,7 +54,7 @@ describe("load", () => {
     `${loadFigures.calls} calls at concurrency ${loadFigures.concurrency}: no error, no leaked socket or fiber, flat memory`,
     () =>
       Effect.gen(function* () {
-        const { emulator, nango } = yield* setup({ keepAliveTimeoutMs: 3000 }, {}, undiciFetch)
+        const { emulator, nango } = yield* setup({ keepAliveTimeoutMs: 3000 }, {}, NangoHttpClient.layerUndici())
         const session = yield* nango.createConnectSession(user)
         const run = (count: number) =>
           Effect.forEach(Array.from({ length: count }), () => nango.getConnectSession(session.token), {
@@ -75,7 +83,7 @@ describe("load", () => {
         const growthMb = (heapAfterGc() - baseline) / 1024 / 1024
         expect(growthMb).toBeLessThan(8)
         console.info(
-          `[reliability] load: ${loadFigures.calls} calls at concurrency ${loadFigures.concurrency}, 0 errors, ` +
+          `[reliability] load (layerUndici): ${loadFigures.calls} calls at concurrency ${loadFigures.concurrency}, 0 errors, ` +
             `${emulator.acceptedConnections} connections opened in all, 0 live fibers after, heap growth ${growthMb.toFixed(1)} MB`,
         )
       }).pipe(Effect.scoped),

@@ -6,7 +6,20 @@
  * @since 0.1.0
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
-import { Clock, Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import {
+  Clock,
+  Config,
+  ConfigError,
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  Redacted,
+  Schedule,
+  Schema,
+} from "effect"
 import * as Errors from "./internal/errors.js"
 import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
 import * as Transport from "./internal/transport.js"
@@ -288,6 +301,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     // The first attempt runs under one timer: its own limit, or the overall one if that is shorter.
     const firstScope = Duration.lessThan(attemptTimeout, totalTimeout) ? "attempt" : "total"
     const firstTimeout = Duration.min(attemptTimeout, totalTimeout)
+    const attemptTimeoutMillis = Duration.toMillis(attemptTimeout)
 
     /**
      * Runs one call in its span: the first attempt under a single timer, and only when it fails
@@ -322,20 +336,35 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
               return onResponse(response)
             })
           })
+        /**
+         * After a transient failure: the schedule decides on that error first, then drives the
+         * next attempts. The overall deadline is kept without a timeout race: each attempt's timer
+         * is cut to the time left, each backoff too, and no attempt starts once it has passed.
+         */
         const retried = (firstError: E | TimeoutError | TransportError, startedAt: number) => {
           const deadline = startedAt + Duration.toMillis(totalTimeout)
-          // The schedule decides on the first error again, then drives the real attempts.
           let replayed = false
           const next = Effect.suspend(() => {
-            if (replayed) return attempt(attemptTimeout, "attempt")
-            replayed = true
-            return Effect.fail(firstError)
+            if (!replayed) {
+              replayed = true
+              return Effect.fail(firstError)
+            }
+            return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              const left = deadline - now
+              if (left <= 0) return Effect.fail(timeoutError(label, "total")())
+              return left < attemptTimeoutMillis
+                ? attempt(Duration.millis(left), "total")
+                : attempt(attemptTimeout, "attempt")
+            })
           })
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Effect.retry(next, { schedule, while: retryAfterFits(deadline) }).pipe(
-              Effect.timeoutFail({ duration: Math.max(0, deadline - now), onTimeout: timeoutError(label, "total") }),
+          const withinDeadline = schedule.pipe(
+            Schedule.modifyDelayEffect((_, delay) =>
+              Effect.map(Clock.currentTimeMillis, (now) =>
+                Duration.min(delay, Duration.millis(Math.max(0, deadline - now))),
+              ),
             ),
           )
+          return Effect.retry(next, { schedule: withinDeadline, while: retryAfterFits(deadline) })
         }
         return Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
           Effect.catchAll(attempt(firstTimeout, firstScope), (error) =>

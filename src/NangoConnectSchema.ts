@@ -97,9 +97,9 @@ export const ConnectUISettings = Schema.Struct({
   showWatermark: Schema.optional(Schema.Boolean),
   defaultTheme: Schema.optional(Schema.String),
   theme: Schema.optional(
-    Schema.Record({
-      key: Schema.String,
-      value: Schema.Struct({ primary: Schema.optional(Schema.String) }),
+    Schema.Struct({
+      light: Schema.optional(Schema.Struct({ primary: Schema.optional(Schema.String) })),
+      dark: Schema.optional(Schema.Struct({ primary: Schema.optional(Schema.String) })),
     }),
   ),
 })
@@ -356,9 +356,9 @@ export const IntegrationConfigDefaultsInput = Schema.Struct({
   authorization_params: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
   connection_config: Schema.optional(
     Schema.Struct(
-      // Exact: an explicit undefined would otherwise fail the index signature's JSON values.
-      { oauth_scopes_override: Schema.optionalWith(Schema.String, { exact: true }) },
-      Schema.Record({ key: Schema.String, value: JsonValue }),
+      { oauth_scopes_override: Schema.optional(Schema.String) },
+      // undefined too, as on every optional field: JSON leaves such keys out.
+      Schema.Record({ key: Schema.String, value: Schema.UndefinedOr(JsonValue) }),
     ),
   ),
 })

@@ -61,6 +61,39 @@ export interface Fault {
 }
 
 /**
+ * A request as the emulator receives it, from a socket or from the in-memory client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IncomingRequest {
+  readonly method: string
+  /** The path and query, e.g. `/connect/session?x=1`. */
+  readonly url: string
+  /** Headers by lowercase name. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/**
+ * What the emulator does with a request: answer it (perhaps cut short), hang, or drop the connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome =
+  | {
+      readonly _tag: "Reply"
+      readonly status: number
+      readonly headers: Readonly<Record<string, string>>
+      readonly body: string
+      readonly cut?: Fault["cut"]
+      readonly chunked?: boolean
+    }
+  | { readonly _tag: "Hang" }
+  | { readonly _tag: "Drop" }
+
+/**
  * A session as the emulator stores it.
  *
  * @since 0.1.0
@@ -172,33 +205,44 @@ export class NangoEmulator {
   /** Sessions by token, deleted ones removed. */
   readonly sessions = new Map<string, StoredSession>()
 
+  /** Every session created, in order, deleted ones included. */
+  readonly created: Array<StoredSession> = []
+  /** The tokens of the sessions deleted, in order. */
+  readonly deleted: Array<string> = []
+
   private readonly faults: Array<Fault & { remaining: number }> = []
   private readonly sockets = new Set<Socket>()
   private accepted = 0
   private readonly secretKeys: ReadonlySet<string>
   private readonly keysWithoutScope: ReadonlySet<string>
-  private readonly integrations: ReadonlySet<string>
-  private readonly connections: ReadonlyArray<{ readonly connection_id: string; readonly integration_id: string }>
+  private readonly integrations: Set<string>
+  private readonly connections: Array<{ readonly connection_id: string; readonly integration_id: string }>
+  private rateLimit: Options["rateLimit"]
   private readonly now: () => number
   private readonly window = { startedAt: 0, used: 0 }
 
   private constructor(
-    private readonly server: Http.Server,
+    private readonly server: Http.Server | undefined,
     private readonly options: Options,
   ) {
-    server.on("connection", (socket) => {
-      this.sockets.add(socket)
-      this.accepted++
-      socket.once("close", () => this.sockets.delete(socket))
-    })
-    const port = (server.address() as AddressInfo).port
-    this.url = `http://127.0.0.1:${port}${options.basePath ?? ""}`
+    if (server === undefined) {
+      this.url = `http://nango.localhost${options.basePath ?? ""}`
+    } else {
+      server.on("connection", (socket) => {
+        this.sockets.add(socket)
+        this.accepted++
+        socket.once("close", () => this.sockets.delete(socket))
+      })
+      const port = (server.address() as AddressInfo).port
+      this.url = `http://127.0.0.1:${port}${options.basePath ?? ""}`
+    }
     const keys = options.secretKeys ?? [randomUUID()]
     this.secretKey = keys[0] ?? randomUUID()
     this.secretKeys = new Set(keys.map((key) => key.toLowerCase()))
     this.keysWithoutScope = new Set((options.keysWithoutScope ?? []).map((key) => key.toLowerCase()))
     this.integrations = new Set(options.integrations ?? ["github"])
-    this.connections = options.connections ?? []
+    this.connections = [...(options.connections ?? [])]
+    this.rateLimit = options.rateLimit
     this.now = options.now ?? Date.now
   }
 
@@ -218,6 +262,30 @@ export class NangoEmulator {
     return emulator
   }
 
+  /** An emulator without a socket, answering only through `exchange` (the in-memory client). */
+  static inMemory(options: Options = {}): NangoEmulator {
+    return new NangoEmulator(undefined, options)
+  }
+
+  /** Adds integrations that exist from now on. */
+  addIntegrations(ids: ReadonlyArray<string>): void {
+    for (const id of ids) this.integrations.add(id)
+  }
+
+  /** Adds connections that reconnect sessions can target from now on. */
+  addConnections(
+    connections: ReadonlyArray<{ readonly connection_id: string; readonly integration_id: string }>,
+  ): void {
+    this.connections.push(...connections)
+  }
+
+  /** Sets (or, with undefined, lifts) the rate limit, starting a fresh window. */
+  setRateLimit(limit: Options["rateLimit"]): void {
+    this.rateLimit = limit
+    this.window.startedAt = this.now()
+    this.window.used = 0
+  }
+
   /** How many client connections are open now. */
   get openConnections(): number {
     return this.sockets.size
@@ -230,9 +298,11 @@ export class NangoEmulator {
 
   /** Stops listening and closes every open connection. */
   close(): Promise<void> {
+    const server = this.server
+    if (server === undefined) return Promise.resolve()
     return new Promise((resolve) => {
-      this.server.close(() => resolve())
-      this.server.closeAllConnections()
+      server.close(() => resolve())
+      server.closeAllConnections()
     })
   }
 
@@ -250,58 +320,96 @@ export class NangoEmulator {
   // Request handling
   // ---------------------------------------------------------------------------
 
-  private async handle(request: Http.IncomingMessage, response: Http.ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? "/", this.url)
+  /**
+   * Answers one request, whatever carries it (a socket, or the in-memory `HttpClient`): records
+   * it, applies the next matching fault, else routes it as the live server would.
+   */
+  async exchange(request: IncomingRequest): Promise<Outcome> {
+    const url = new URL(request.url, "http://emulator.local")
     const prefix = this.options.basePath
     if (prefix !== undefined) {
       url.pathname = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : "/not-under-base-path"
     }
-    const method = request.method ?? "GET"
-    const raw = await readBody(request)
+    const method = request.method
+    const headers = request.headers
     // Like express.json: only a JSON content type is parsed; any other body is left unread.
-    const parsed = request.headers["content-type"]?.startsWith("application/json")
-      ? parseJson(raw)
+    const parsed = headers["content-type"]?.startsWith("application/json")
+      ? parseJson(request.body)
       : { ok: true as const, value: undefined }
     this.requests.push({
       method,
       path: url.pathname,
-      hasAuthorization: request.headers.authorization !== undefined,
-      headerNames: Object.keys(request.headers),
-      body: parsed.ok ? parsed.value : raw,
+      hasAuthorization: headers.authorization !== undefined,
+      headerNames: Object.keys(headers),
+      body: parsed.ok ? parsed.value : request.body,
     })
 
     const fault = this.takeFault(method, url.pathname)
     if (fault !== undefined) {
       if (fault.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
-      if (fault.hang === true) return
-      if (fault.drop === true) {
-        request.socket.destroy()
-        return
-      }
+      if (fault.hang === true) return { _tag: "Hang" }
+      if (fault.drop === true) return { _tag: "Drop" }
       if (fault.status !== undefined) {
-        const body = Buffer.from(fault.body ?? "")
-        if (fault.cut !== undefined) {
-          response.writeHead(fault.status, { ...corsHeaders, "content-length": String(body.length), ...fault.headers })
-          response.write(body.subarray(0, fault.cut.afterBytes))
-          if (fault.cut.and === "reset") setTimeout(() => request.socket.destroy(), 5)
-          return
+        return {
+          _tag: "Reply",
+          status: fault.status,
+          headers: { ...corsHeaders, ...fault.headers },
+          body: fault.body ?? "",
+          ...(fault.cut === undefined ? {} : { cut: fault.cut }),
+          ...(fault.chunked === true ? { chunked: true } : {}),
         }
-        if (fault.chunked === true) {
-          response.writeHead(fault.status, { ...corsHeaders, ...fault.headers })
-          for (let offset = 0; offset < body.length; offset += 64 * 1024) {
-            response.write(body.subarray(offset, offset + 64 * 1024))
-          }
-          response.end()
-          return
-        }
-        response.writeHead(fault.status, { ...corsHeaders, ...fault.headers })
-        response.end(body)
-        return
       }
     }
-    if (response.destroyed) return
-    const reply = this.route(method, url, request.headers, parsed)
-    send(response, reply)
+    const reply = this.route(method, url, headers, parsed)
+    const responseHeaders: Record<string, string> = { ...corsHeaders, ...reply.headers }
+    if (reply.body === undefined) return { _tag: "Reply", status: reply.status, headers: responseHeaders, body: "" }
+    const text = JSON.stringify(reply.body)
+    return {
+      _tag: "Reply",
+      status: reply.status,
+      headers: { ...responseHeaders, "content-type": "application/json; charset=utf-8" },
+      body: text,
+    }
+  }
+
+  /** Serves one request that came over a socket. */
+  private async handle(request: Http.IncomingMessage, response: Http.ServerResponse): Promise<void> {
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value
+    }
+    const outcome = await this.exchange({
+      method: request.method ?? "GET",
+      url: request.url ?? "/",
+      headers,
+      body: await readBody(request),
+    })
+    if (outcome._tag === "Hang" || response.destroyed) return
+    if (outcome._tag === "Drop") {
+      request.socket.destroy()
+      return
+    }
+    const body = Buffer.from(outcome.body)
+    if (outcome.cut !== undefined) {
+      response.writeHead(outcome.status, { "content-length": String(body.length), ...outcome.headers })
+      response.write(body.subarray(0, outcome.cut.afterBytes))
+      if (outcome.cut.and === "reset") setTimeout(() => request.socket.destroy(), 5)
+      return
+    }
+    if (outcome.chunked === true) {
+      response.writeHead(outcome.status, outcome.headers)
+      for (let offset = 0; offset < body.length; offset += 64 * 1024) {
+        response.write(body.subarray(offset, offset + 64 * 1024))
+      }
+      response.end()
+      return
+    }
+    const isJson = outcome.headers["content-type"] !== undefined && outcome.body !== ""
+    response.writeHead(
+      outcome.status,
+      isJson ? { ...outcome.headers, "content-length": String(body.length) } : outcome.headers,
+    )
+    response.end(body)
   }
 
   private takeFault(method: string, path: string): Fault | undefined {
@@ -319,7 +427,7 @@ export class NangoEmulator {
   private route(
     method: string,
     url: URL,
-    headers: Http.IncomingHttpHeaders,
+    headers: Readonly<Record<string, string>>,
     body: { ok: true; value: unknown } | { ok: false; message: string },
   ): Reply {
     if (method === "OPTIONS") {
@@ -361,6 +469,7 @@ export class NangoEmulator {
         if (extra.length > 0) return invalid("invalid_body", extra)
         if (endpoint === "delete") {
           this.sessions.delete(credential)
+          this.deleted.push(credential)
           return { status: 204 }
         }
         return { status: 200, body: { data: this.describe(session) } }
@@ -387,7 +496,7 @@ export class NangoEmulator {
 
   /** Runs the fixed-window rate limiter, then the handler; sets the rate-limit headers. */
   private limited(method: string, path: string, handler: () => Reply): Reply {
-    const limit = this.options.rateLimit
+    const limit = this.rateLimit
     if (limit === undefined) return handler()
     const windowMs = limit.windowMs ?? 60_000
     const now = this.now()
@@ -475,7 +584,7 @@ export class NangoEmulator {
     const token = `nango_connect_session_${randomBytes(32).toString("hex")}`
     const expiresAt = this.now() + sessionTtlMs
     const endUser = (input.end_user as Record<string, unknown> | undefined) ?? null
-    this.sessions.set(token, {
+    const session: StoredSession = {
       token,
       expiresAt,
       endUser,
@@ -490,7 +599,9 @@ export class NangoEmulator {
           value,
         ]),
       ),
-    })
+    }
+    this.sessions.set(token, session)
+    this.created.push(session)
     const link = new URL(this.options.connectUrl ?? "http://localhost:3009")
     link.search = ""
     link.hash = ""
@@ -585,22 +696,6 @@ const validateEmptyBody = (value: unknown): ReadonlyArray<Issue> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
     ? Object.keys(value).map((key) => ({ code: "unrecognized_keys", message: `Unrecognized key: "${key}"`, path: [] }))
     : [{ code: "invalid_type", message: `Invalid input: expected object, received ${typeof value}`, path: [] }]
-
-const send = (response: Http.ServerResponse, reply: Reply) => {
-  const headers: Record<string, string> = { ...corsHeaders, ...reply.headers }
-  if (reply.body === undefined) {
-    response.writeHead(reply.status, headers)
-    response.end()
-    return
-  }
-  const text = JSON.stringify(reply.body)
-  response.writeHead(reply.status, {
-    ...headers,
-    "content-type": "application/json; charset=utf-8",
-    "content-length": String(Buffer.byteLength(text)),
-  })
-  response.end(text)
-}
 
 // -----------------------------------------------------------------------------
 // Constructors

@@ -10,6 +10,12 @@ describe("README", () => {
     expect(block).toBe(example)
   })
 
+  it("shows the testing example that npm test runs, line for line", () => {
+    const example = read("../demo/testing-example.test.ts").split("\n").slice(2).join("\n")
+    const blocks = [...read("../README.md").matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1])
+    expect(blocks).toContain(example)
+  })
+
   it("gives the two newcomer commands that package.json defines", () => {
     const readme = read("../README.md")
     const scripts = (JSON.parse(read("../package.json")) as { scripts: Record<string, string> }).scripts

@@ -1,0 +1,48 @@
+// Package checks, on the built package: publint and @arethetypeswrong/cli on what `npm pack`
+// ships, and the size of a bundle that uses only getConnectSession and the errors (effect and
+// @effect/platform external), against a budget. Usage: npm run check:package
+import { execFileSync } from "node:child_process"
+import { gzipSync } from "node:zlib"
+import { build } from "esbuild"
+
+/** The budget for the getConnectSession bundle, minified and gzipped, in bytes. */
+const budgetGzipBytes = 7_500
+
+const run = (command, args) => execFileSync(command, args, { stdio: "inherit" })
+run("npx", ["publint", "--strict"])
+run("npx", ["attw", "--pack", ".", "--profile", "esm-only"])
+
+const bundle = await build({
+  stdin: {
+    contents: `
+      import { Effect } from "effect"
+      import { NangoConnect, NangoConnectError } from "./dist/index.js"
+      export const get = (token) => Effect.flatMap(NangoConnect.NangoConnect, (nango) => nango.getConnectSession(token))
+      export const isUnauthorized = (error) => error instanceof NangoConnectError.Unauthorized
+    `,
+    resolveDir: process.cwd(),
+    loader: "js",
+  },
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "neutral",
+  external: ["effect", "effect/*", "@effect/platform", "@effect/platform/*"],
+  write: false,
+  metafile: true,
+})
+const code = bundle.outputFiles[0].contents
+const gzip = gzipSync(code).length
+const modules = Object.keys(bundle.metafile.inputs).filter((path) => path.startsWith("dist/"))
+console.log(
+  `getConnectSession bundle: ${code.length} bytes minified, ${gzip} bytes gzipped (budget ${budgetGzipBytes})`,
+)
+console.log(`modules in it: ${modules.join(", ")}`)
+if (modules.some((path) => path.includes("testing/") || path.includes("NangoHttpClient"))) {
+  console.error("the bundle pulls in the testing kit or the Node transport: tree-shaking is broken")
+  process.exit(1)
+}
+if (gzip > budgetGzipBytes) {
+  console.error(`over budget by ${gzip - budgetGzipBytes} bytes`)
+  process.exit(1)
+}

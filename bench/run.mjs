@@ -8,7 +8,7 @@ import { cpus, totalmem } from "node:os"
 const rounds = Number(process.env.ROUNDS ?? 3)
 const sequential = Number(process.env.SEQUENTIAL ?? 3000)
 const concurrent = Number(process.env.CONCURRENT ?? 30000)
-const stacks = [
+const allStacks = [
   "undici.request",
   "fetch",
   "axios",
@@ -17,6 +17,9 @@ const stacks = [
   "effect-nango createConnectSession",
   "effect-nango getConnectSession (FetchHttpClient)",
 ]
+// STACKS="effect-nango getConnectSession" runs only those (and the undici floor); EXTRAS=0 skips the rest.
+const only = process.env.STACKS?.split(",").map((name) => name.trim())
+const stacks = only === undefined ? allStacks : allStacks.filter((stack) => stack === "undici.request" || only.includes(stack))
 
 const server = spawn(process.execPath, ["bench/server.mjs"], { stdio: ["ignore", "pipe", "inherit"] })
 const port = await new Promise((resolve) => server.stdout.once("data", (data) => resolve(String(data).trim())))
@@ -71,6 +74,11 @@ for (const stack of stacks) {
   )
 }
 
+if (process.env.EXTRAS === "0") {
+  server.kill()
+  process.stdout.write(`${lines.join("\n")}\n`)
+  process.exit(0)
+}
 process.stderr.write("retry path, import cost, memory\n")
 const retry = [0, 1, 2].map(() => node(["bench/extras.mjs", "retry", port, String(sequential)]))
 const imports = ["effect-nango", "@nangohq/node"].map((stack) => node(["bench/extras.mjs", "import", port, stack]))

@@ -169,7 +169,8 @@ export interface Options {
   readonly timeout?: TimeoutOptions
   /**
    * Adds the `@effect/platform` HTTP span and its `traceparent`/`b3` headers to every request.
-   * Off by default: the client's own span per call is always there.
+   * Off by default: the client's own span per call is always there. On, calls take the generic
+   * `HttpClient` pipeline (which carries the propagation) rather than the undici fast path.
    */
   readonly propagateTraceContext?: boolean
   /** The largest response body read, in bytes; a larger one fails without being buffered. Default 1 MiB. */
@@ -256,7 +257,8 @@ const resolveBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Either.Eit
 
 /**
  * Builds the client from options, on the `HttpClient` in context. Fails with `InvalidInput` when
- * the secret key cannot go in a header or the base URL is not an http(s) URL.
+ * the secret key cannot go in a header, or the base URL is not an http(s) URL or is plain http to
+ * a host that is not loopback (unless `allowInsecureHttp`).
  *
  * @since 0.1.0
  * @category constructors

@@ -19,7 +19,8 @@ const allStacks = [
 ]
 // STACKS="effect-nango getConnectSession" runs only those (and the undici floor); EXTRAS=0 skips the rest.
 const only = process.env.STACKS?.split(",").map((name) => name.trim())
-const stacks = only === undefined ? allStacks : allStacks.filter((stack) => stack === "undici.request" || only.includes(stack))
+const stacks =
+  only === undefined ? allStacks : allStacks.filter((stack) => stack === "undici.request" || only.includes(stack))
 
 const server = spawn(process.execPath, ["bench/server.mjs"], { stdio: ["ignore", "pipe", "inherit"] })
 const port = await new Promise((resolve) => server.stdout.once("data", (data) => resolve(String(data).trim())))

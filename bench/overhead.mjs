@@ -14,7 +14,7 @@ const canned = {
 const fake = Object.assign(
   HttpClient.make(() => Effect.die("unused")),
   {
-    [FastPathKey]: () => Effect.promise(() => Promise.resolve(canned)),
+    [FastPathKey]: () => () => Effect.promise(() => Promise.resolve(canned)),
   },
 )
 const runtime = ManagedRuntime.make(

@@ -43,100 +43,99 @@ const splitBase = (base: string) => {
  * in memory up to the cap. Interruption aborts the request (undici then closes the socket); the
  * timer, when given, is a plain `setTimeout` that aborts it and fails with its `TimeoutError`.
  */
-const makeFastPath = (dispatcher: undici.Dispatcher | undefined): FastPath => {
-  let cached: { readonly base: string; readonly origin: string; readonly prefix: string } | undefined
-  return (url, request, maxBytes, timer) => {
-    const label = { method: request.method, path: request.path }
-    const base = url.slice(0, url.length - request.path.length)
-    if (cached?.base !== base) cached = { base, ...splitBase(base) }
-    const { origin, prefix } = cached
-    const headers: Record<string, string> = { accept: "application/json", authorization: request.authorization }
-    if (request.body !== undefined) headers["content-type"] = "application/json"
-    return Effect.async<IncomingResponse, TransportError | TimeoutError>((resume) => {
-      let controller: undici.Dispatcher.DispatchController | undefined
-      let done = false
-      let phase: "request" | "response" = "request"
-      let status = 0
-      let responseHeaders: Record<string, string | Array<string> | undefined> = {}
-      let chunks: Array<Buffer> = []
-      let size = 0
-      let tooLarge = false
-      const finish = (outcome: Effect.Effect<IncomingResponse, TransportError | TimeoutError>) => {
-        if (done) return
-        done = true
-        if (handle !== undefined) clearTimeout(handle)
-        resume(outcome)
-      }
-      const handle =
-        timer === undefined
-          ? undefined
-          : setTimeout(() => {
-              finish(Effect.fail(timer.onTimeout()))
-              controller?.abort(new Error("effect-nango: attempt timed out"))
-            }, timer.millis)
-      const respond = (body: string | undefined) =>
-        finish(
-          Effect.succeed({
-            status,
-            header: (name: string) => {
-              const value = responseHeaders[name]
-              return Array.isArray(value) ? value.join(", ") : value
+const makeFastPath =
+  (dispatcher: undici.Dispatcher | undefined): FastPath =>
+  (baseUrl, maxBytes) => {
+    const { origin, prefix } = splitBase(baseUrl)
+    return (request, timer) => {
+      const label = { method: request.method, path: request.path }
+      const headers: Record<string, string> = { accept: "application/json", authorization: request.authorization }
+      if (request.body !== undefined) headers["content-type"] = "application/json"
+      return Effect.async<IncomingResponse, TransportError | TimeoutError>((resume) => {
+        let controller: undici.Dispatcher.DispatchController | undefined
+        let done = false
+        let phase: "request" | "response" = "request"
+        let status = 0
+        let responseHeaders: Record<string, string | Array<string> | undefined> = {}
+        let chunks: Array<Buffer> = []
+        let size = 0
+        let tooLarge = false
+        const finish = (outcome: Effect.Effect<IncomingResponse, TransportError | TimeoutError>) => {
+          if (done) return
+          done = true
+          if (handle !== undefined) clearTimeout(handle)
+          resume(outcome)
+        }
+        const handle =
+          timer === undefined
+            ? undefined
+            : setTimeout(() => {
+                finish(Effect.fail(timer.onTimeout()))
+                controller?.abort(new Error("effect-nango: attempt timed out"))
+              }, timer.millis)
+        const respond = (body: string | undefined) =>
+          finish(
+            Effect.succeed({
+              status,
+              header: (name: string) => {
+                const value = responseHeaders[name]
+                return Array.isArray(value) ? value.join(", ") : value
+              },
+              body,
+            }),
+          )
+        ;(dispatcher ?? undici.getGlobalDispatcher()).dispatch(
+          {
+            origin,
+            path: prefix + request.path,
+            method: request.method,
+            headers,
+            body: request.body ?? null,
+            // A repeated attempt is the client's decision, never the pool's.
+            idempotent: false,
+          },
+          {
+            onRequestStart(dispatchController) {
+              controller = dispatchController
+              if (done) dispatchController.abort(new Error("effect-nango: interrupted"))
             },
-            body,
-          }),
+            onResponseStart(dispatchController, statusCode, incoming) {
+              phase = "response"
+              status = statusCode
+              responseHeaders = incoming
+              const declared = incoming["content-length"]
+              if (typeof declared === "string" && Number(declared) > maxBytes) {
+                tooLarge = true
+                dispatchController.abort(new Error("effect-nango: body over the cap"))
+              }
+            },
+            onResponseData(dispatchController, chunk) {
+              size += chunk.length
+              if (size > maxBytes) {
+                tooLarge = true
+                chunks = []
+                dispatchController.abort(new Error("effect-nango: body over the cap"))
+              } else chunks.push(chunk)
+            },
+            onResponseEnd() {
+              respond(
+                chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8"),
+              )
+            },
+            onResponseError(_, error) {
+              if (tooLarge) respond(undefined)
+              else finish(Effect.fail(transportFailure(error, phase, label)))
+            },
+          },
         )
-      ;(dispatcher ?? undici.getGlobalDispatcher()).dispatch(
-        {
-          origin,
-          path: prefix + request.path,
-          method: request.method,
-          headers,
-          body: request.body ?? null,
-          // A repeated attempt is the client's decision, never the pool's.
-          idempotent: false,
-        },
-        {
-          onRequestStart(dispatchController) {
-            controller = dispatchController
-            if (done) dispatchController.abort(new Error("effect-nango: interrupted"))
-          },
-          onResponseStart(dispatchController, statusCode, incoming) {
-            phase = "response"
-            status = statusCode
-            responseHeaders = incoming
-            const declared = incoming["content-length"]
-            if (typeof declared === "string" && Number(declared) > maxBytes) {
-              tooLarge = true
-              dispatchController.abort(new Error("effect-nango: body over the cap"))
-            }
-          },
-          onResponseData(dispatchController, chunk) {
-            size += chunk.length
-            if (size > maxBytes) {
-              tooLarge = true
-              chunks = []
-              dispatchController.abort(new Error("effect-nango: body over the cap"))
-            } else chunks.push(chunk)
-          },
-          onResponseEnd() {
-            respond(
-              chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8"),
-            )
-          },
-          onResponseError(_, error) {
-            if (tooLarge) respond(undefined)
-            else finish(Effect.fail(transportFailure(error, phase, label)))
-          },
-        },
-      )
-      return Effect.sync(() => {
-        done = true
-        if (handle !== undefined) clearTimeout(handle)
-        controller?.abort(new Error("effect-nango: interrupted"))
+        return Effect.sync(() => {
+          done = true
+          if (handle !== undefined) clearTimeout(handle)
+          controller?.abort(new Error("effect-nango: interrupted"))
+        })
       })
-    })
+    }
   }
-}
 
 // -----------------------------------------------------------------------------
 // Constructor

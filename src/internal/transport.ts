@@ -63,11 +63,15 @@ export interface TransportOptions {
 /** The key under which a fast `HttpClient` carries its direct sender. */
 export const FastPathKey: unique symbol = Symbol.for("effect-nango/FastPath")
 
-/** A direct sender, attached to an `HttpClient` under {@link FastPathKey}. */
+/**
+ * Builds a direct sender for one base URL and body cap; attached to an `HttpClient` under
+ * {@link FastPathKey}, and called once, when the client is built.
+ */
 export type FastPath = (
-  url: string,
-  request: OutgoingRequest,
+  baseUrl: string,
   maxBytes: number,
+) => (
+  request: OutgoingRequest,
   timer: Timer | undefined,
 ) => Effect.Effect<IncomingResponse, TransportError | TimeoutError>
 
@@ -86,10 +90,7 @@ export const fromHttpClient = (
 ): Transport => {
   const fast = fastPathOf(client)
   if (fast !== undefined && !options.propagateTraceContext) {
-    return {
-      send: (request, timer) => fast(options.baseUrl + request.path, request, options.maxBytes, timer),
-      timesItself: true,
-    }
+    return { send: fast(options.baseUrl, options.maxBytes), timesItself: true }
   }
   const prepared = client.pipe(
     // Redirects are not followed: Nango never redirects, and fetch would turn a redirected POST

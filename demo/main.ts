@@ -3,8 +3,9 @@
  * the session and show that it is gone. It runs against the embedded Nango emulator, or against
  * a real Nango when NANGO_SECRET_KEY and NANGO_HOST are both set.
  */
-import type { HttpClient } from "@effect/platform"
+
 import { Console, Effect, Layer, Redacted } from "effect"
+import type { HttpClient } from "effect/http"
 import { NangoConnect } from "../src/index.js"
 import * as NangoHttpClient from "../src/NangoHttpClient.js"
 import * as NangoEmulator from "../src/testing/NangoEmulator.js"
@@ -48,7 +49,7 @@ const NangoLive: Layer.Layer<NangoConnect.NangoConnect, unknown, HttpClient.Http
       NangoConnect.layerConfig(),
       Layer.effectDiscard(Console.log(`Nango at ${process.env.NANGO_HOST}`)),
     )
-  : Layer.unwrapScoped(
+  : Layer.unwrap(
       Effect.gen(function* () {
         const emulator = yield* NangoEmulator.make()
         yield* Console.log(
@@ -61,7 +62,7 @@ const NangoLive: Layer.Layer<NangoConnect.NangoConnect, unknown, HttpClient.Http
 program
   .pipe(
     Effect.provide(NangoLive.pipe(Layer.provide(NangoHttpClient.layerUndici()))),
-    Effect.tapErrorCause(Effect.logError),
+    Effect.tapCause(Effect.logError),
     Effect.runPromise,
   )
   .catch(() => {

@@ -20,7 +20,7 @@ const onboard = (userId: string) =>
   )
 
 // NANGO_SECRET_KEY (read as Redacted) and NANGO_HOST (default https://api.nango.dev); on Node the
-// undici transport, elsewhere FetchHttpClient.layer from @effect/platform
+// undici transport, elsewhere FetchHttpClient.layer
 const NangoLive = NangoConnect.layerConfig().pipe(Layer.provide(NangoHttpClient.layerUndici()))
 
 export const main = onboard("user-42").pipe(Effect.provide(NangoLive))

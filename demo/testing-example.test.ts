@@ -1,7 +1,8 @@
 // The README's "Testing your code" example, run by `npm test`: a service of yours, tested against
 // the emulator with no account and no network.
 import { expect, it } from "@effect/vitest"
-import { Effect, Redacted, TestClock } from "effect"
+import { Effect, Redacted } from "effect"
+import { TestClock } from "effect/testing"
 import { NangoConnect } from "effect-nango"
 import { NangoConnectTest } from "effect-nango/testing"
 

@@ -1,5 +1,5 @@
 /**
- * Conformance: every case in ../shared/fixtures/nango/README.md is replayed against the emulator
+ * Conformance: every case in nango/fixtures/connect/README.md is replayed against the emulator
  * (on both test layers' transport: real HTTP) and checked for status, `code` and body shape, or
  * is named below as not emulated, with the reason. A fixture in neither list fails the test.
  */
@@ -236,7 +236,7 @@ describe("conformance with the fixtures", () => {
     expect(responses.filter((name) => !(name in replays) && !(name in notEmulated))).toEqual([])
   })
 
-  it.scoped.each(Object.entries(replays))("%s", ([name, replay]) =>
+  it.effect.each(Object.entries(replays))("%s", ([name, replay]) =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make(replay.options)
       const session = yield* Effect.promise(async () => {

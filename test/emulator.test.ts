@@ -1,5 +1,5 @@
 /**
- * The emulator against the live server's contract: the bodies in ../shared/fixtures/nango/ where
+ * The emulator against the live server's contract: the bodies in nango/fixtures/connect/ where
  * the server's own tests pin them, plus token format, expiry, delete and the rate limiter.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -44,7 +44,7 @@ const createSession = (emulator: NangoEmulator.NangoEmulator, body: unknown) =>
   })
 
 describe("sessions", () => {
-  it.scoped("issues an 86-character token, a connect link and a 30-minute expiry", () =>
+  it.effect("issues an 86-character token, a connect link and a 30-minute expiry", () =>
     Effect.gen(function* () {
       const now = 1_750_000_000_000
       const emulator = yield* NangoEmulator.make({ now: () => now, connectUrl: "https://connect.nango.dev" })
@@ -56,7 +56,7 @@ describe("sessions", () => {
     }),
   )
 
-  it.scoped("answers GET with the live body the server's integration test pins (self-hosted)", () =>
+  it.effect("answers GET with the live body the server's integration test pins (self-hosted)", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
       const session = yield* createSession(emulator, {
@@ -69,7 +69,7 @@ describe("sessions", () => {
     }),
   )
 
-  it.scoped("answers GET for a tags-only session on Cloud with endUser null and no websocketsPath", () =>
+  it.effect("answers GET for a tags-only session on Cloud with endUser null and no websocketsPath", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make({ cloud: true })
       const session = yield* createSession(emulator, fixture("request-create-session-tags-only.json"))
@@ -78,7 +78,7 @@ describe("sessions", () => {
     }),
   )
 
-  it.scoped("expires a session after 30 minutes, as unknown", () =>
+  it.effect("expires a session after 30 minutes, as unknown", () =>
     Effect.gen(function* () {
       let now = 1_750_000_000_000
       const emulator = yield* NangoEmulator.make({ now: () => now })
@@ -91,7 +91,7 @@ describe("sessions", () => {
     }),
   )
 
-  it.scoped("deletes with 204 and no body; the token then gives 401, a second delete too", () =>
+  it.effect("deletes with 204 and no body; the token then gives 401, a second delete too", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
       const session = yield* createSession(emulator, { end_user: { id: "u" } })
@@ -107,7 +107,7 @@ describe("sessions", () => {
 })
 
 describe("authentication", () => {
-  it.scoped("answers the 401 bodies of the fixtures", () =>
+  it.effect("answers the 401 bodies of the fixtures", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
       const session = yield* createSession(emulator, { end_user: { id: "u" } })
@@ -141,7 +141,7 @@ describe("authentication", () => {
     }),
   )
 
-  it.scoped("answers 403 to a key without the connect-sessions scope", () =>
+  it.effect("answers 403 to a key without the connect-sessions scope", () =>
     Effect.gen(function* () {
       const key = "0b9a8c7d-6e5f-4a3b-9c1d-2e3f4a5b6c7d"
       const emulator = yield* NangoEmulator.make({ keysWithoutScope: [key] })
@@ -193,7 +193,7 @@ describe("validation", () => {
     ["POST", "/connect/sessions?foo=bar", { end_user: { id: "u" } }, "error-400-invalid-query-params.json"],
   ]
 
-  it.scoped.each(cases)("%s %s with %j answers %s", ([method, path, body, expected]) =>
+  it.effect.each(cases)("%s %s with %j answers %s", ([method, path, body, expected]) =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
       const answer = yield* call(emulator, method, path, { bearer: emulator.secretKey, body })
@@ -203,7 +203,7 @@ describe("validation", () => {
     }),
   )
 
-  it.scoped("answers invalid_json before authentication, and 415 to another content type", () =>
+  it.effect("answers invalid_json before authentication, and 415 to another content type", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
       const badJson = yield* call(emulator, "POST", "/connect/sessions", { rawBody: '{"end_user":' })
@@ -217,7 +217,7 @@ describe("validation", () => {
 })
 
 describe("rate limiter", () => {
-  it.scoped("answers 429 with Retry-After and the rate-limit headers past the limit", () =>
+  it.effect("answers 429 with Retry-After and the rate-limit headers past the limit", () =>
     Effect.gen(function* () {
       const now = 1_750_000_000_500
       const emulator = yield* NangoEmulator.make({ rateLimit: { points: 2 }, now: () => now })

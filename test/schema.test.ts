@@ -1,18 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Redacted, Schema } from "effect"
+import { Redacted, Result, Schema } from "effect"
 import { NangoConnectSchema } from "../src/index.js"
 import { fixture } from "./support.js"
 
-const decode = <A, I>(schema: Schema.Schema<A, I>, value: unknown) => Schema.decodeUnknownEither(schema)(value)
+const decode = <A, I>(schema: Schema.Codec<A, I>, value: unknown) => Schema.decodeUnknownResult(schema)(value)
 
-const encodeStrict = <A, I>(schema: Schema.Schema<A, I>, value: unknown) =>
-  Schema.encodeUnknownEither(schema, { onExcessProperty: "error", errors: "all" })(value)
+const encodeStrict = <A, I>(schema: Schema.Codec<A, I>, value: unknown) =>
+  Schema.encodeUnknownResult(schema, { onExcessProperty: "error", errors: "all" })(value)
 
 describe("ConnectSession", () => {
   it("decodes the 201 of create and reconnect, keeping the token redacted and the expiry a Date", () => {
     for (const name of ["create-session-201.json", "reconnect-session-201.json"]) {
       const body = fixture(name) as { data: { token: string; expires_at: string } }
-      const session = Either.getOrThrow(decode(NangoConnectSchema.ConnectSessionResponse, body)).data
+      const session = Result.getOrThrow(decode(NangoConnectSchema.ConnectSessionResponse, body)).data
       expect(Redacted.value(session.token)).toBe(body.data.token)
       expect(String(session.token)).not.toContain("nango_connect_session_")
       expect(session.expires_at.toISOString()).toBe(body.data.expires_at)
@@ -21,7 +21,7 @@ describe("ConnectSession", () => {
 
   it("rejects a body whose expiry is not a date", () => {
     const body = { data: { token: "t", expires_at: "tomorrow" } }
-    expect(Either.isLeft(decode(NangoConnectSchema.ConnectSessionResponse, body))).toBe(true)
+    expect(Result.isFailure(decode(NangoConnectSchema.ConnectSessionResponse, body))).toBe(true)
   })
 })
 
@@ -32,7 +32,7 @@ describe("ConnectSessionDetails", () => {
     "get-session-200-cloud-reconnect.json",
   ])("decodes the live server's %s", (name) => {
     const body = fixture(name) as { data: Record<string, unknown> }
-    const details = Either.getOrThrow(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body)).data
+    const details = Result.getOrThrow(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body)).data
     expect(details.endUser ?? null).toEqual(body.data.endUser)
     expect(details.allowed_integrations).toEqual(body.data.allowed_integrations)
     expect(details.websocketsPath).toEqual(body.data.websocketsPath)
@@ -48,7 +48,7 @@ describe("ConnectSessionDetails", () => {
         expires_at: "2026-08-21T10:30:00.412Z",
       },
     }
-    const details = Either.getOrThrow(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body)).data
+    const details = Result.getOrThrow(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body)).data
     expect(details.token && Redacted.value(details.token)).toBe(token)
     expect(details.expires_at?.toISOString()).toBe("2026-08-21T10:30:00.412Z")
     expect(details.endUser).toBeUndefined()
@@ -57,12 +57,12 @@ describe("ConnectSessionDetails", () => {
   it("tolerates fields the server adds later", () => {
     const body = fixture("get-session-200-self-hosted.json") as { data: Record<string, unknown> }
     const extended = { data: { ...body.data, somethingNew: { nested: true } } }
-    expect(Either.isRight(decode(NangoConnectSchema.ConnectSessionDetailsResponse, extended))).toBe(true)
+    expect(Result.isSuccess(decode(NangoConnectSchema.ConnectSessionDetailsResponse, extended))).toBe(true)
   })
 
   it("rejects a field of the wrong type", () => {
     const body = { data: { endUser: null, isReconnecting: "yes" } }
-    expect(Either.isLeft(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body))).toBe(true)
+    expect(Result.isFailure(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body))).toBe(true)
   })
 })
 
@@ -80,7 +80,7 @@ describe("ErrorEnvelope", () => {
     "error-500-generic-error-support.json",
   ])("decodes %s, extra fields and all", (name) => {
     const body = fixture(name) as { error: { code: string; message?: string } }
-    const envelope = Either.getOrThrow(decode(NangoConnectSchema.ErrorEnvelope, body))
+    const envelope = Result.getOrThrow(decode(NangoConnectSchema.ErrorEnvelope, body))
     expect(envelope.error.code).toBe(body.error.code)
     expect(envelope.error.message).toBe(body.error.message)
   })
@@ -91,14 +91,14 @@ describe("request bodies", () => {
     "the create schema accepts %s",
     (name) => {
       expect(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, fixture(name))).toEqual(
-        Either.right(fixture(name)),
+        Result.succeed(fixture(name)),
       )
     },
   )
 
   it("the reconnect schema accepts the reconnect fixture", () => {
     const body = fixture("request-reconnect-session.json")
-    expect(encodeStrict(NangoConnectSchema.CreateReconnectSessionInput, body)).toEqual(Either.right(body))
+    expect(encodeStrict(NangoConnectSchema.CreateReconnectSessionInput, body)).toEqual(Result.succeed(body))
   })
 
   const validUser = { id: "user-42" }
@@ -124,12 +124,12 @@ describe("request bodies", () => {
       { end_user: validUser, integrations_config_defaults: { github: { authorization_params: { a: 1 } } } },
     ],
   ])("the create schema rejects %s", (_, body) => {
-    expect(Either.isLeft(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, body))).toBe(true)
+    expect(Result.isFailure(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, body))).toBe(true)
   })
 
   it("the create schema allows empty end_user tag values and an empty organization id, as the server does", () => {
     const body = { end_user: { id: "u", tags: { plan: "" } }, organization: { id: "" } }
-    expect(Either.isRight(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, body))).toBe(true)
+    expect(Result.isSuccess(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, body))).toBe(true)
   })
 
   it.each([
@@ -140,6 +140,6 @@ describe("request bodies", () => {
     ],
     ["a connection id with a newline", { connection_id: "a\nb", integration_id: "github" }],
   ])("the reconnect schema rejects %s", (_, body) => {
-    expect(Either.isLeft(encodeStrict(NangoConnectSchema.CreateReconnectSessionInput, body))).toBe(true)
+    expect(Result.isFailure(encodeStrict(NangoConnectSchema.CreateReconnectSessionInput, body))).toBe(true)
   })
 })

@@ -1,6 +1,6 @@
-import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { FetchHttpClient, HttpClient } from "effect/http"
 import * as Transport from "../src/internal/transport.js"
 import * as NangoHttpClient from "../src/NangoHttpClient.js"
 

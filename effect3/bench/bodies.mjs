@@ -1,4 +1,4 @@
-// Live-shaped bodies, copied from the shared fixtures so that the benchmark runs from a clean clone.
+// Live-shaped bodies, copied from nango/fixtures/connect so that the benchmark runs from a clean clone.
 export const getSessionBody =
   '{"data": {"endUser": {"id": "knownId", "display_name": null, "email": "a@b.com", "tags": null, "organization": null}, "connectUISettings": {"showWatermark": true, "defaultTheme": "system", "theme": {"light": {"primary": "#00B2E3"}, "dark": {"primary": "#00B2E3"}}}, "allowed_integrations": ["github"], "websocketsPath": "/"}}'
 

@@ -2,8 +2,8 @@
 // Usage: node bench/overhead.mjs   (after npm run build)
 import { HttpClient } from "@effect/platform"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import { NangoConnect } from "../dist/index.js"
-import { FastPathKey } from "../dist/internal/transport.js"
+import { NangoConnect } from "../dist/effect3/src/index.js"
+import { FastPathKey } from "../dist/effect3/src/internal/transport.js"
 import { getSessionBody, secretKey, token } from "./bodies.mjs"
 
 const canned = {

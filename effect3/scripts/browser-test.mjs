@@ -30,7 +30,7 @@ const pages = http.createServer((request, response) => {
 })
 const pagePort = await listen(pages)
 
-const { NangoEmulator } = await import("../dist/testing/NangoEmulator.js")
+const { NangoEmulator } = await import("../dist/effect3/src/testing/NangoEmulator.js")
 const emulator = await NangoEmulator.start()
 
 const browser = await chromium.launch({

@@ -14,8 +14,8 @@ const out = (value) => {
 
 const effectClient = async (baseUrl) => {
   const { Layer, ManagedRuntime } = await import("effect")
-  const { NangoConnect } = await import("../dist/index.js")
-  const NangoHttpClient = await import("../dist/NangoHttpClient.js")
+  const { NangoConnect } = await import("../dist/effect3/src/index.js")
+  const NangoHttpClient = await import("../dist/effect3/src/NangoHttpClient.js")
   const runtime = ManagedRuntime.make(
     NangoConnect.layer({ secretKey, baseUrl, retry: { baseDelay: "1 millis", maxDelay: "1 millis" } }).pipe(
       Layer.provide(NangoHttpClient.layerUndici()),

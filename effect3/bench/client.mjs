@@ -55,8 +55,8 @@ function effectStacks() {
   const make = (transport, call) => async () => {
     const { Effect, Layer, ManagedRuntime } = await import("effect")
     const { FetchHttpClient } = await import("@effect/platform")
-    const { NangoConnect } = await import("../dist/index.js")
-    const NangoHttpClient = await import("../dist/NangoHttpClient.js")
+    const { NangoConnect } = await import("../dist/effect3/src/index.js")
+    const NangoHttpClient = await import("../dist/effect3/src/NangoHttpClient.js")
     const http = transport === "undici" ? NangoHttpClient.layerUndici() : FetchHttpClient.layer
     const runtime = ManagedRuntime.make(NangoConnect.layer({ secretKey, baseUrl: base }).pipe(Layer.provide(http)))
     const nango = await runtime.runPromise(NangoConnect.NangoConnect)

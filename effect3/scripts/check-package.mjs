@@ -16,7 +16,7 @@ const bundle = await build({
   stdin: {
     contents: `
       import { Effect } from "effect"
-      import { NangoConnect, NangoConnectError } from "./dist/index.js"
+      import { NangoConnect, NangoConnectError } from "./dist/effect3/src/index.js"
       export const get = (token) => Effect.flatMap(NangoConnect.NangoConnect, (nango) => nango.getConnectSession(token))
       export const isUnauthorized = (error) => error instanceof NangoConnectError.Unauthorized
     `,

@@ -1,0 +1,26 @@
+// The README's example, kept here so that the type check proves it compiles.
+import { Console, Duration, Effect, Layer, Redacted } from "effect"
+import { NangoConnect } from "effect-nango"
+import * as NangoHttpClient from "effect-nango/undici"
+
+const onboard = (userId: string) =>
+  Effect.gen(function* () {
+    const nango = yield* NangoConnect.NangoConnect
+    const session = yield* nango.createConnectSession({ end_user: { id: userId } })
+    const details = yield* nango.getConnectSession(session.token)
+    yield* Console.log(`session for ${details.endUser?.id} until ${session.expires_at.toISOString()}`)
+    return Redacted.value(session.connect_link ?? session.token)
+  }).pipe(
+    Effect.catchTags({
+      Unauthorized: (e) => Effect.fail(`check NANGO_SECRET_KEY (${e.code})`),
+      BadRequest: (e) => Effect.fail(`Nango rejected the body: ${JSON.stringify(e.errors)}`),
+      RateLimited: (e) =>
+        Effect.fail(`rate limited, retry in ${e.retryAfter ? Duration.format(e.retryAfter) : "a while"}`),
+    }),
+  )
+
+// NANGO_SECRET_KEY (read as Redacted) and NANGO_HOST (default https://api.nango.dev); on Node the
+// undici transport, elsewhere FetchHttpClient.layer
+const NangoLive = NangoConnect.layerConfig().pipe(Layer.provide(NangoHttpClient.layerUndici()))
+
+export const main = onboard("user-42").pipe(Effect.provide(NangoLive))

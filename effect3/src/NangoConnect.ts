@@ -1,0 +1,491 @@
+/**
+ * The Connect-session client: create, reconnect, read and delete Nango Connect sessions, each
+ * call an `Effect` with a typed error channel, built on the `HttpClient` you provide and carrying
+ * retry and timeout policies.
+ *
+ * @since 0.1.0
+ */
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import {
+  Clock,
+  Config,
+  ConfigError,
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  Redacted,
+  Schedule,
+  Schema,
+} from "effect"
+import * as Errors from "./internal/errors.js"
+import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
+import * as Transport from "./internal/transport.js"
+import {
+  type CreateConnectSessionError,
+  type DeleteConnectSessionError,
+  type GetConnectSessionError,
+  InvalidInput,
+  type NangoConnectError,
+  type ResponseDecodeError,
+  TimeoutError,
+  type TransportError,
+} from "./NangoConnectError.js"
+import {
+  type ConnectSession,
+  type ConnectSessionDetails,
+  ConnectSessionDetailsResponse,
+  ConnectSessionResponse,
+  CreateConnectSessionInput,
+  CreateReconnectSessionInput,
+  connectSessionTokenPattern,
+} from "./NangoConnectSchema.js"
+
+// -----------------------------------------------------------------------------
+// Service Interface
+// -----------------------------------------------------------------------------
+
+/**
+ * A connect-session token, as returned in `ConnectSession.token` or as a plain string.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SessionToken = Redacted.Redacted<string> | string
+
+/**
+ * The operations of the client. Each returns an `Effect` whose error channel lists exactly the
+ * failures that call can produce.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /**
+   * Reads a session with its own token (`GET /connect/session`): what a Connect UI calls.
+   *
+   * @example
+   * ```ts
+   * const details = yield* nango.getConnectSession(session.token)
+   * console.log(details.endUser?.id)
+   * ```
+   */
+  readonly getConnectSession: (token: SessionToken) => Effect.Effect<ConnectSessionDetails, GetConnectSessionError>
+  /**
+   * Creates a session for an end user with the secret key (`POST /connect/sessions`).
+   *
+   * @example
+   * ```ts
+   * const session = yield* nango.createConnectSession({ end_user: { id: "user-42" } })
+   * ```
+   */
+  readonly createConnectSession: (
+    body: CreateConnectSessionInput,
+  ) => Effect.Effect<ConnectSession, CreateConnectSessionError>
+  /**
+   * Creates a session that re-authorizes an existing connection (`POST /connect/sessions/reconnect`).
+   *
+   * @example
+   * ```ts
+   * const session = yield* nango.createReconnectSession({ connection_id: "abc", integration_id: "github" })
+   * ```
+   */
+  readonly createReconnectSession: (
+    body: CreateReconnectSessionInput,
+  ) => Effect.Effect<ConnectSession, CreateConnectSessionError>
+  /**
+   * Ends a session with its own token (`DELETE /connect/session`); the token stops working.
+   *
+   * @example
+   * ```ts
+   * yield* nango.deleteConnectSession(session.token)
+   * ```
+   */
+  readonly deleteConnectSession: (token: SessionToken) => Effect.Effect<void, DeleteConnectSessionError>
+}
+
+// -----------------------------------------------------------------------------
+// Service Identifier
+// -----------------------------------------------------------------------------
+
+/**
+ * The Connect-session client service; provide it with `NangoConnect.layer` or `NangoConnect.layerConfig`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class NangoConnect extends Context.Tag("effect-nango/NangoConnect")<NangoConnect, Service>() {}
+
+// -----------------------------------------------------------------------------
+// Options
+// -----------------------------------------------------------------------------
+
+/**
+ * How failed attempts are retried. Only transient failures are retried (see the README).
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface RetryOptions {
+  /** Attempts in all, the first included; `1` turns retries off. Default 3. */
+  readonly maxAttempts?: number
+  /** The first backoff delay, doubled on each retry, with ±20% jitter. Default 200 ms. */
+  readonly baseDelay?: Duration.DurationInput
+  /** The longest backoff delay. Default 2 s. */
+  readonly maxDelay?: Duration.DurationInput
+  /** The longest `Retry-After` the client waits; a longer one fails with `RateLimited` at once. Default 10 s. */
+  readonly maxRetryAfter?: Duration.DurationInput
+}
+
+/**
+ * How long a call may take.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface TimeoutOptions {
+  /** The longest one attempt may take, response body included. Default 10 s. */
+  readonly attempt?: Duration.DurationInput
+  /** The longest the call may take, every attempt and backoff included. Default 30 s. */
+  readonly total?: Duration.DurationInput
+}
+
+/**
+ * What `make` and `layer` need.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface Options {
+  /** The environment's secret key, sent as the bearer of the two POSTs. */
+  readonly secretKey: Redacted.Redacted<string> | string
+  /** Where Nango is; a path prefix is kept. Default `https://api.nango.dev`. */
+  readonly baseUrl?: string
+  /** Retry policy; see {@link RetryOptions}. */
+  readonly retry?: RetryOptions
+  /** Timeout policy; see {@link TimeoutOptions}. */
+  readonly timeout?: TimeoutOptions
+  /**
+   * Adds the `@effect/platform` HTTP span and its `traceparent`/`b3` headers to every request.
+   * Off by default: the client's own span per call is always there. On, calls take the generic
+   * `HttpClient` pipeline (which carries the propagation) rather than the undici fast path.
+   */
+  readonly propagateTraceContext?: boolean
+  /** The largest response body read, in bytes; a larger one fails without being buffered. Default 1 MiB. */
+  readonly maxResponseBytes?: number
+  /**
+   * Allows a plain `http:` base URL on a host that is not loopback, which sends the secret key in
+   * clear. Off by default; turn it on for a self-hosted Nango on a private network.
+   */
+  readonly allowInsecureHttp?: boolean
+}
+
+/**
+ * The defaults of every policy.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export const defaults = {
+  baseUrl: "https://api.nango.dev",
+  maxResponseBytes: 1024 * 1024,
+  retry: {
+    maxAttempts: 3,
+    baseDelay: Duration.millis(200),
+    maxDelay: Duration.seconds(2),
+    maxRetryAfter: Duration.seconds(10),
+  },
+  timeout: {
+    attempt: Duration.seconds(10),
+    total: Duration.seconds(30),
+  },
+} as const
+
+// -----------------------------------------------------------------------------
+// Constructor
+// -----------------------------------------------------------------------------
+
+/** The default Clock: with it, a transport that can arm its own timer does (see `Transport.Timer`). */
+const liveClock = Effect.runSync(Effect.clock)
+
+/** Characters a header value may hold: visible ASCII, no space, CR or LF. */
+const headerSafe = /^[\x21-\x7e]+$/
+
+const invalid = (input: InvalidInput["input"], issues: ReadonlyArray<string>) =>
+  new InvalidInput({ input, issues, message: `Invalid ${input}: ${issues.join("; ")}` })
+
+const checkToken = (token: SessionToken): Either.Either<Redacted.Redacted<string>, InvalidInput> => {
+  const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
+  return connectSessionTokenPattern.test(value)
+    ? Either.right(Redacted.isRedacted(token) ? token : Redacted.make(token))
+    : Either.left(
+        invalid("token", [
+          "expected nango_connect_session_ followed by 64 lowercase hex digits; the value is not shown",
+        ]),
+      )
+}
+
+const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
+  const encode = Schema.encodeEither(schema, { errors: "all", onExcessProperty: "error" })
+  return (body: A): Either.Either<I, InvalidInput> =>
+    Either.mapLeft(encode(body), (error) => invalid("body", Errors.describeIssues(error)))
+}
+
+/** Hosts where plain http stays on this machine. */
+const isLoopback = (hostname: string) =>
+  hostname === "localhost" ||
+  hostname.endsWith(".localhost") ||
+  hostname === "[::1]" ||
+  /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+
+const resolveBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Either.Either<string, InvalidInput> => {
+  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
+    return Either.left(invalid("baseUrl", ["expected an absolute http(s) URL without query or fragment"]))
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
+    return Either.left(
+      invalid("baseUrl", [
+        "plain http to a host that is not loopback would send the secret key in clear; use https, or set allowInsecureHttp",
+      ]),
+    )
+  }
+  return Either.right(baseUrl.replace(/\/+$/, ""))
+}
+
+/**
+ * Builds the client from options, on the `HttpClient` in context. Fails with `InvalidInput` when
+ * the secret key cannot go in a header, or the base URL is not an http(s) URL or is plain http to
+ * a host that is not loopback (unless `allowInsecureHttp`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const secretKey = Redacted.isRedacted(options.secretKey) ? options.secretKey : Redacted.make(options.secretKey)
+    if (!headerSafe.test(Redacted.value(secretKey))) {
+      return yield* invalid("secretKey", [
+        "expected a non-empty key of visible ASCII characters; the value is not shown",
+      ])
+    }
+    const baseUrl = yield* resolveBaseUrl(options.baseUrl ?? defaults.baseUrl, options.allowInsecureHttp === true)
+    const maxBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
+    const retry: ResolvedRetry = {
+      maxAttempts: Math.max(1, Math.floor(options.retry?.maxAttempts ?? defaults.retry.maxAttempts)),
+      baseDelay: Duration.decode(options.retry?.baseDelay ?? defaults.retry.baseDelay),
+      maxDelay: Duration.decode(options.retry?.maxDelay ?? defaults.retry.maxDelay),
+      maxRetryAfter: Duration.decode(options.retry?.maxRetryAfter ?? defaults.retry.maxRetryAfter),
+    }
+    const attemptTimeout = Duration.decode(options.timeout?.attempt ?? defaults.timeout.attempt)
+    const totalTimeout = Duration.decode(options.timeout?.total ?? defaults.timeout.total)
+    const schedules = { idempotent: retrySchedule(retry, true), unsafe: retrySchedule(retry, false) }
+
+    const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
+    const transport = Transport.fromHttpClient(
+      yield* HttpClient.HttpClient,
+      { baseUrl, maxBytes, propagateTraceContext: options.propagateTraceContext === true },
+      requestInit,
+    )
+
+    const timeoutError = (label: Errors.RequestLabel, scope: "attempt" | "total") => () =>
+      new TimeoutError({
+        ...label,
+        scope,
+        timeout: scope === "attempt" ? attemptTimeout : totalTimeout,
+        message:
+          scope === "attempt"
+            ? `An attempt at ${label.method} ${label.path} took longer than ${Duration.format(attemptTimeout)}`
+            : `${label.method} ${label.path} took longer than ${Duration.format(totalTimeout)} in all`,
+      })
+    // The first attempt runs under one timer: its own limit, or the overall one if that is shorter.
+    const firstScope = Duration.lessThan(attemptTimeout, totalTimeout) ? "attempt" : "total"
+    const firstTimeout = Duration.min(attemptTimeout, totalTimeout)
+    const attemptTimeoutMillis = Duration.toMillis(attemptTimeout)
+
+    /**
+     * Runs one call in its span: the first attempt under a single timer, and only when it fails
+     * with something transient, the retries under the overall deadline. The span records method,
+     * path, status and attempts. The success path thus pays for one timer and no retry driver.
+     */
+    const call = <A, E extends NangoConnectError>(
+      name: string,
+      request: Transport.OutgoingRequest,
+      idempotent: boolean,
+      onResponse: (response: Transport.IncomingResponse) => Effect.Effect<A, E>,
+    ): Effect.Effect<A, E | TimeoutError | TransportError> => {
+      const label = { method: request.method, path: request.path }
+      const spanOptions = {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: { "http.request.method": label.method, "url.path": label.path },
+      } as const
+      const schedule = idempotent ? schedules.idempotent : schedules.unsafe
+      return Effect.useSpan(`NangoConnect.${name}`, spanOptions, (span) => {
+        let attempts = 0
+        const attempt = (duration: Duration.Duration, scope: "attempt" | "total") =>
+          Effect.clockWith((clock) => {
+            span.attribute("nango.attempts", ++attempts)
+            const onTimeout = timeoutError(label, scope)
+            const exchange =
+              transport.timesItself && clock === liveClock
+                ? transport.send(request, { millis: Duration.toMillis(duration), onTimeout })
+                : Effect.timeoutFail(transport.send(request), { duration, onTimeout })
+            return Effect.flatMap(exchange, (response) => {
+              span.attribute("http.response.status_code", response.status)
+              return onResponse(response)
+            })
+          })
+        /**
+         * After a transient failure: the schedule decides on that error first, then drives the
+         * next attempts. The overall deadline is kept without a timeout race: each attempt's timer
+         * is cut to the time left, each backoff too, and no attempt starts once it has passed.
+         */
+        const retried = (firstError: E | TimeoutError | TransportError, startedAt: number) => {
+          const deadline = startedAt + Duration.toMillis(totalTimeout)
+          let replayed = false
+          const next = Effect.suspend(() => {
+            if (!replayed) {
+              replayed = true
+              return Effect.fail(firstError)
+            }
+            return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              const left = deadline - now
+              if (left <= 0) return Effect.fail(timeoutError(label, "total")())
+              return left < attemptTimeoutMillis
+                ? attempt(Duration.millis(left), "total")
+                : attempt(attemptTimeout, "attempt")
+            })
+          })
+          const withinDeadline = schedule.pipe(
+            Schedule.modifyDelayEffect((_, delay) =>
+              Effect.map(Clock.currentTimeMillis, (now) =>
+                Duration.min(delay, Duration.millis(Math.max(0, deadline - now))),
+              ),
+            ),
+          )
+          return Effect.retry(next, { schedule: withinDeadline, while: retryAfterFits(deadline) })
+        }
+        return Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
+          Effect.catchAll(attempt(firstTimeout, firstScope), (error) =>
+            isTransient(error, idempotent, retry) ? retried(error, startedAt) : Effect.fail(error),
+          ),
+        )
+      })
+    }
+
+    /** Reads a 2xx body as JSON and decodes it; anything else becomes its typed error. */
+    const decodeSuccess = <A, I, S extends Errors.DocumentedStatus>(
+      schema: Schema.Schema<A, I>,
+      documented: ReadonlyArray<S>,
+      label: Errors.RequestLabel,
+    ) => {
+      const decode = Schema.decodeUnknownEither(schema)
+      return (
+        response: Transport.IncomingResponse,
+      ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
+        response.status < 200 || response.status > 299
+          ? Errors.responseFailure(documented, response, label)
+          : Either.match(
+              response.body === undefined
+                ? Either.left([`(root): body larger than ${maxBytes} bytes`])
+                : Either.flatMap(Errors.parseJsonBody(response.body), (json) =>
+                    Either.mapLeft(decode(json), Errors.describeIssues),
+                  ),
+              {
+                onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
+                onRight: Effect.succeed,
+              },
+            )
+    }
+
+    // Decoders are built once; a call only adds its bearer and body.
+    const sessionPath = "/connect/session"
+    const createPath = "/connect/sessions"
+    const reconnectPath = "/connect/sessions/reconnect"
+    const onGet = decodeSuccess(ConnectSessionDetailsResponse, [400, 401, 404], { method: "GET", path: sessionPath })
+    const onCreate = decodeSuccess(ConnectSessionResponse, [400, 401, 403], { method: "POST", path: createPath })
+    const onReconnect = decodeSuccess(ConnectSessionResponse, [400, 401, 403], { method: "POST", path: reconnectPath })
+    const onDelete = (response: Transport.IncomingResponse) =>
+      response.status >= 200 && response.status <= 299
+        ? Effect.void
+        : Errors.responseFailure([400, 401, 404], response, { method: "DELETE", path: sessionPath })
+    const encodeCreate = encodeBody(CreateConnectSessionInput)
+    const encodeReconnect = encodeBody(CreateReconnectSessionInput)
+
+    /** The one place a credential is unwrapped: into the Authorization header's value. */
+    const bearer = (credential: Redacted.Redacted<string>) => `Bearer ${Redacted.value(credential)}`
+    const secretBearer = bearer(secretKey)
+
+    const post = (name: string, path: string, body: unknown, onResponse: typeof onCreate) =>
+      call(name, { method: "POST", path, authorization: secretBearer, body: JSON.stringify(body) }, false, onResponse)
+
+    return NangoConnect.of({
+      getConnectSession: (token) =>
+        Effect.flatMap(checkToken(token), (credential) =>
+          call(
+            "getConnectSession",
+            { method: "GET", path: sessionPath, authorization: bearer(credential), body: undefined },
+            true,
+            onGet,
+          ).pipe(Effect.map((body) => body.data)),
+        ),
+      createConnectSession: (body) =>
+        Effect.flatMap(encodeCreate(body), (encoded) =>
+          post("createConnectSession", createPath, encoded, onCreate).pipe(Effect.map((response) => response.data)),
+        ),
+      createReconnectSession: (body) =>
+        Effect.flatMap(encodeReconnect(body), (encoded) =>
+          post("createReconnectSession", reconnectPath, encoded, onReconnect).pipe(
+            Effect.map((response) => response.data),
+          ),
+        ),
+      deleteConnectSession: (token) =>
+        Effect.flatMap(checkToken(token), (credential) =>
+          call(
+            "deleteConnectSession",
+            { method: "DELETE", path: sessionPath, authorization: bearer(credential), body: undefined },
+            false,
+            onDelete,
+          ),
+        ),
+    })
+  })
+
+// -----------------------------------------------------------------------------
+// Layers
+// -----------------------------------------------------------------------------
+
+/**
+ * Provides `NangoConnect` from options; needs an `HttpClient` (for example `FetchHttpClient.layer`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<NangoConnect, InvalidInput, HttpClient.HttpClient> =>
+  Layer.effect(NangoConnect, make(options))
+
+/**
+ * Provides `NangoConnect` from the environment: `NANGO_SECRET_KEY` (redacted) and `NANGO_HOST`
+ * (default `https://api.nango.dev`); other options are passed as they are.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Omit<Options, "secretKey" | "baseUrl"> = {},
+): Layer.Layer<NangoConnect, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
+    NangoConnect,
+    Effect.gen(function* () {
+      const secretKey = yield* Config.redacted("NANGO_SECRET_KEY")
+      const baseUrl = yield* Config.string("NANGO_HOST").pipe(Config.withDefault(defaults.baseUrl))
+      return yield* make({ ...options, secretKey, baseUrl }).pipe(
+        Effect.mapError((error) =>
+          ConfigError.InvalidData([error.input === "secretKey" ? "NANGO_SECRET_KEY" : "NANGO_HOST"], error.message),
+        ),
+      )
+    }),
+  )

@@ -1,0 +1,136 @@
+/**
+ * The Node transport: an `HttpClient` on `undici` (keep-alive pool, no redirects, abort on
+ * interruption) that also carries a direct path the Connect-session client takes, skipping the
+ * generic request/response pipeline. It sends through its own undici dispatcher, never the
+ * process-wide one. Node only; elsewhere provide `FetchHttpClient.layer`.
+ *
+ * @since 0.1.0
+ */
+import { Readable } from "node:stream"
+import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import { Effect, Layer } from "effect"
+import * as undici from "undici"
+import { exchange, splitBase } from "../../nango/src/exchange.js"
+import { transportFailure } from "./internal/errors.js"
+import type { FastPath, IncomingResponse } from "./internal/transport.js"
+import { FastPathKey } from "./internal/transport.js"
+import type { TimeoutError, TransportError } from "./NangoConnectError.js"
+
+// -----------------------------------------------------------------------------
+// Options
+// -----------------------------------------------------------------------------
+
+/**
+ * How the undici transport connects.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface Options {
+  /**
+   * The undici dispatcher (pool, proxy, mock) to send through; you keep it and close it. Default:
+   * one `Agent` of the transport's own (closed with the layer's scope under `layerUndici`).
+   */
+  readonly dispatcher?: undici.Dispatcher
+}
+
+// -----------------------------------------------------------------------------
+// Fast path
+// -----------------------------------------------------------------------------
+
+/** One attempt on the shared exchange, as an `Effect` that aborts the request when interrupted. */
+const makeFastPath =
+  (dispatcher: undici.Dispatcher): FastPath =>
+  (baseUrl, maxBytes) => {
+    const { origin, prefix } = splitBase(baseUrl)
+    return (request, timer) => {
+      const label = { method: request.method, path: request.path }
+      const headers: Record<string, string> = { accept: "application/json", authorization: request.authorization }
+      if (request.body !== undefined) headers["content-type"] = "application/json"
+      const outgoing = { origin, path: prefix + request.path, method: request.method, headers, body: request.body }
+      return Effect.async<IncomingResponse, TransportError | TimeoutError>((resume) => {
+        const cancel = exchange(dispatcher, outgoing, maxBytes, timer?.millis, {
+          onResponse: (response) => resume(Effect.succeed(response)),
+          onError: (cause, phase) => resume(Effect.fail(transportFailure(cause, phase, label))),
+          onTimeout: () => resume(Effect.fail((timer as NonNullable<typeof timer>).onTimeout())),
+        })
+        return Effect.sync(cancel)
+      })
+    }
+  }
+
+// -----------------------------------------------------------------------------
+// Constructor
+// -----------------------------------------------------------------------------
+
+/** Statuses whose response has no body, which a web `Response` must not be given. */
+const nullBodyStatuses = new Set([101, 204, 205, 304])
+
+/** The dispatcher `make` uses when given none: the transport's own, made on first use. */
+let sharedAgent: undici.Agent | undefined
+const ownAgent = () => {
+  sharedAgent ??= new undici.Agent()
+  return sharedAgent
+}
+
+/**
+ * Builds an `HttpClient` on undici. Any code can use it as an ordinary `HttpClient`; the
+ * Connect-session client recognises it and takes its direct path.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): HttpClient.HttpClient => {
+  const dispatcher = options.dispatcher ?? ownAgent()
+  const client = HttpClient.make((request, url, signal) =>
+    Effect.tryPromise({
+      try: async () => {
+        const body =
+          request.body._tag === "Uint8Array" ? request.body.body : request.body._tag === "Empty" ? null : undefined
+        if (body === undefined) throw new Error(`undici transport: unsupported body ${request.body._tag}`)
+        const response = await undici.request(url, {
+          method: request.method,
+          headers: request.headers,
+          body,
+          signal,
+          dispatcher,
+        })
+        const headers = new Headers()
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value)
+        }
+        let webBody: ReadableStream<Uint8Array> | null = null
+        if (nullBodyStatuses.has(response.statusCode)) await response.body.dump()
+        else webBody = Readable.toWeb(response.body) as unknown as ReadableStream<Uint8Array>
+        return new Response(webBody, { status: response.statusCode, headers })
+      },
+      catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }),
+    }).pipe(Effect.map((response) => HttpClientResponse.fromWeb(request, response))),
+  )
+  return Object.assign(client, { [FastPathKey]: makeFastPath(dispatcher) })
+}
+
+// -----------------------------------------------------------------------------
+// Layers
+// -----------------------------------------------------------------------------
+
+/**
+ * Provides `HttpClient.HttpClient` on undici: the fast, Node-only transport for `NangoConnect`.
+ * Without a dispatcher of yours, it makes an `Agent` for the layer's scope and closes it after.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerUndici = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> =>
+  options.dispatcher === undefined
+    ? Layer.scoped(
+        HttpClient.HttpClient,
+        Effect.map(
+          Effect.acquireRelease(
+            Effect.sync(() => new undici.Agent()),
+            (agent) => Effect.promise(() => agent.close()),
+          ),
+          (dispatcher) => make({ dispatcher }),
+        ),
+      )
+    : Layer.succeed(HttpClient.HttpClient, make(options))

@@ -1,0 +1,201 @@
+/**
+ * Maps what the transport and the server answered into the package's typed errors. Nothing here
+ * reads or copies a request header, so no credential can reach an error.
+ */
+import { Clock, Duration, Effect, Either, ParseResult, Schema } from "effect"
+import {
+  BadRequest,
+  Forbidden,
+  NotFound,
+  RateLimited,
+  ResponseDecodeError,
+  ServerError,
+  TransportError,
+  Unauthorized,
+  UnexpectedStatus,
+} from "../NangoConnectError.js"
+import { ErrorEnvelope } from "../NangoConnectSchema.js"
+import type { IncomingResponse } from "./transport.js"
+
+/** The request an outcome belongs to, as errors report it. */
+export interface RequestLabel {
+  readonly method: string
+  readonly path: string
+}
+
+// -----------------------------------------------------------------------------
+// Status errors
+// -----------------------------------------------------------------------------
+
+const statusErrors = {
+  400: BadRequest,
+  401: Unauthorized,
+  403: Forbidden,
+  404: NotFound,
+} as const
+
+/** A client-error status an endpoint can document. */
+export type DocumentedStatus = keyof typeof statusErrors
+
+/** The error class of a documented status. */
+export type StatusError<S extends DocumentedStatus> = InstanceType<(typeof statusErrors)[S]>
+
+/** What a non-2xx response can turn into when an endpoint documents `S`. */
+export type ResponseFailure<S extends DocumentedStatus> = StatusError<S> | RateLimited | ServerError | UnexpectedStatus
+
+const decodeEnvelope = Schema.decodeUnknownEither(Schema.parseJson(ErrorEnvelope))
+
+/**
+ * Parses `Retry-After`: delay-seconds or an HTTP date, measured against the effect's clock.
+ * Returns undefined for a missing or unreadable value.
+ */
+export const parseRetryAfter = (value: string | undefined, nowMillis: number): Duration.Duration | undefined => {
+  if (value === undefined) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Duration.seconds(Number(trimmed))
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return undefined
+  return Duration.millis(Math.max(0, date - nowMillis))
+}
+
+/**
+ * Turns a non-2xx response into its typed error. The body is read as text and decoded as the
+ * error envelope when it is one; a body that is not (an HTML page from a proxy) leaves `code` unset.
+ */
+export const responseFailure = <S extends DocumentedStatus>(
+  documented: ReadonlyArray<S>,
+  response: IncomingResponse,
+  request: RequestLabel,
+): Effect.Effect<never, ResponseFailure<S>> =>
+  Effect.gen(function* () {
+    const text = response.body ?? ""
+    const envelope = Either.getOrUndefined(decodeEnvelope(text))?.error
+    const status = response.status
+    const where = `${request.method} ${request.path}`
+    const label = envelope === undefined ? `${status}` : `${status} ${envelope.code}`
+    const fields = {
+      method: request.method,
+      path: request.path,
+      status,
+      ...(envelope === undefined
+        ? {}
+        : {
+            code: envelope.code,
+            ...(envelope.message === undefined ? {} : { serverMessage: envelope.message }),
+            ...(envelope.errors === undefined ? {} : { errors: envelope.errors }),
+          }),
+    }
+    const describe = (what: string) =>
+      `${what} (${label}) on ${where}${envelope?.message === undefined ? "" : `: ${envelope.message}`}`
+
+    if (status === 429) {
+      const retryAfter = parseRetryAfter(response.header("retry-after"), yield* Clock.currentTimeMillis)
+      return yield* new RateLimited({
+        ...fields,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+        message: describe(
+          retryAfter === undefined
+            ? "Nango rate limit reached"
+            : `Nango rate limit reached, retry after ${Duration.format(retryAfter)}`,
+        ),
+      })
+    }
+    if (status >= 500 && status <= 599) {
+      return yield* new ServerError({ ...fields, message: describe("Nango server error") })
+    }
+    if ((documented as ReadonlyArray<number>).includes(status)) {
+      const ErrorClass = statusErrors[status as S]
+      return yield* Effect.fail(
+        new ErrorClass({ ...fields, message: describe(`Nango answered ${ErrorClass._tag}`) }) as StatusError<S>,
+      )
+    }
+    return yield* new UnexpectedStatus({ ...fields, message: describe("Unexpected status from Nango") })
+  })
+
+// -----------------------------------------------------------------------------
+// Transport errors
+// -----------------------------------------------------------------------------
+
+/** Error codes that mean no connection was opened, so the request never reached a server. */
+const connectionFailureCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+])
+
+/** Finds the first Node error `code` along a chain of `cause`s. */
+const errorCode = (error: unknown): string | undefined => {
+  let current: unknown = error
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === "string") return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/**
+ * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before
+ * a response came (`request`) or while its body was read (`response`).
+ */
+export const transportFailure = (
+  cause: unknown,
+  phase: "request" | "response",
+  request: RequestLabel,
+): TransportError => {
+  const code = errorCode(cause)
+  const connectionFailed = phase === "request" && code !== undefined && connectionFailureCodes.has(code)
+  const what =
+    phase === "request"
+      ? connectionFailed
+        ? "Could not connect to Nango"
+        : "The request to Nango failed"
+      : "The response from Nango broke off"
+  return new TransportError({
+    method: request.method,
+    path: request.path,
+    connectionFailed,
+    message: `${what}${code === undefined ? "" : ` (${code})`} on ${request.method} ${request.path}`,
+  })
+}
+
+// -----------------------------------------------------------------------------
+// Decode errors
+// -----------------------------------------------------------------------------
+
+/**
+ * Describes where a body failed its schema: each issue's path and what was expected, with the
+ * actual values cut out, since a body may hold a token or a client secret. The "Expected
+ * undefined" alternatives of optional fields are left out as noise.
+ */
+export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> => [
+  ...new Set(
+    ParseResult.ArrayFormatter.formatErrorSync(error)
+      .filter((issue) => !issue.message.startsWith("Expected undefined"))
+      .map(
+        (issue) =>
+          `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue.message.replace(/,? actual [\s\S]*$/, "")}`,
+      ),
+  ),
+]
+
+/** Parses a body as JSON; a failure is reported without the body's text. */
+export const parseJsonBody = (text: string): Either.Either<unknown, ReadonlyArray<string>> =>
+  Either.try({ try: () => JSON.parse(text) as unknown, catch: () => ["(root): not JSON"] })
+
+/** Builds the error for a 2xx whose body is not JSON or not the expected shape. */
+export const decodeFailure = (
+  request: RequestLabel,
+  status: number,
+  issues: ReadonlyArray<string>,
+): ResponseDecodeError =>
+  new ResponseDecodeError({
+    method: request.method,
+    path: request.path,
+    status,
+    issues,
+    message: `Nango's ${status} response to ${request.method} ${request.path} does not match its schema: ${issues.join("; ")}`,
+  })

@@ -1,0 +1,64 @@
+/**
+ * The retry schedule: transient failures only, exponential backoff with jitter, a bounded number
+ * of attempts, and the server's `Retry-After` honoured up to a cap.
+ */
+import { Clock, Duration, Effect, Schedule } from "effect"
+import type { NangoConnectError } from "../NangoConnectError.js"
+
+/** Retry settings with every default filled in. */
+export interface ResolvedRetry {
+  readonly maxAttempts: number
+  readonly baseDelay: Duration.Duration
+  readonly maxDelay: Duration.Duration
+  readonly maxRetryAfter: Duration.Duration
+}
+
+/**
+ * Whether a failed attempt may be tried again. A call that is not idempotent (the POSTs, and
+ * DELETE, whose repeat answers 401) is retried only when the server cannot have acted on it:
+ * a 429 (the limiter runs before the handler), a 503, or a connection that was never opened.
+ */
+export const isTransient = (error: NangoConnectError, idempotent: boolean, policy: ResolvedRetry): boolean => {
+  switch (error._tag) {
+    case "RateLimited":
+      return error.retryAfter === undefined || Duration.lessThanOrEqualTo(error.retryAfter, policy.maxRetryAfter)
+    case "ServerError":
+      return idempotent || error.status === 503
+    case "TransportError":
+      return idempotent || error.connectionFailed
+    case "TimeoutError":
+      return idempotent && error.scope === "attempt"
+    default:
+      return false
+  }
+}
+
+/** The schedule that drives `Effect.retry` for one call. */
+export const retrySchedule = (
+  policy: ResolvedRetry,
+  idempotent: boolean,
+): Schedule.Schedule<unknown, NangoConnectError> =>
+  Schedule.exponential(policy.baseDelay).pipe(
+    Schedule.jittered,
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, policy.maxDelay)),
+    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1)),
+    Schedule.intersect(Schedule.identity<NangoConnectError>()),
+    Schedule.whileInput((error: NangoConnectError) => isTransient(error, idempotent, policy)),
+    Schedule.modifyDelay(([, error], delay) =>
+      error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.max(delay, error.retryAfter) : delay,
+    ),
+  )
+
+/**
+ * Whether the wait a 429 asks for still ends before the call's deadline. When it does not, the
+ * call fails at once with `RateLimited` (and its delay) instead of sleeping into a `TimeoutError`.
+ */
+export const retryAfterFits =
+  (deadlineMillis: number) =>
+  (error: NangoConnectError): boolean | Effect.Effect<boolean> =>
+    error._tag !== "RateLimited" || error.retryAfter === undefined
+      ? true
+      : Effect.map(
+          Clock.currentTimeMillis,
+          (now) => now + Duration.toMillis(error.retryAfter as Duration.Duration) < deadlineMillis,
+        )

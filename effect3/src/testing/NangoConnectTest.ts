@@ -1,0 +1,139 @@
+/**
+ * Test layers for code that uses `NangoConnect`: a Nango-compatible emulator, on a loopback socket
+ * or in memory, and a `NangoConnect` wired to it, with a handle to seed and inspect it, set its
+ * rate limit and inject faults. Tokens expire on the layer's `Clock`, so `TestClock` drives them.
+ *
+ * @since 0.1.0
+ */
+import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import { Context, Effect, Layer } from "effect"
+import * as NangoConnect from "../NangoConnect.js"
+import { type Options as EmulatorOptions, NangoEmulator, type Outcome } from "./NangoEmulator.js"
+
+// -----------------------------------------------------------------------------
+// Service Identifier
+// -----------------------------------------------------------------------------
+
+/**
+ * The running emulator behind a test layer: seed it, inspect what it received, inject faults.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Emulator extends Context.Tag("effect-nango/testing/Emulator")<Emulator, NangoEmulator>() {}
+
+// -----------------------------------------------------------------------------
+// Options
+// -----------------------------------------------------------------------------
+
+/**
+ * The emulator's options, and the client's (its secret key and base URL are the emulator's).
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface Options extends Omit<EmulatorOptions, "now"> {
+  readonly client?: Omit<NangoConnect.Options, "secretKey" | "baseUrl">
+}
+
+// -----------------------------------------------------------------------------
+// In-memory transport
+// -----------------------------------------------------------------------------
+
+const never = (signal: AbortSignal) =>
+  new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)))
+
+/** Turns the emulator's outcome into a web `Response`, a reset or a hang, as a socket would. */
+const toResponse = async (outcome: Outcome, signal: AbortSignal): Promise<Response> => {
+  if (outcome._tag === "Hang") return never(signal)
+  if (outcome._tag === "Drop") throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } })
+  const bytes = new TextEncoder().encode(outcome.body)
+  const cut = outcome.cut
+  const body =
+    cut === undefined
+      ? [101, 204, 205, 304].includes(outcome.status)
+        ? null
+        : bytes
+      : new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(bytes.subarray(0, cut.afterBytes))
+            if (cut.and === "reset")
+              controller.error(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))
+            else signal.addEventListener("abort", () => controller.error(signal.reason))
+          },
+        })
+  return new Response(body, { status: outcome.status, headers: outcome.headers })
+}
+
+/**
+ * An `HttpClient` that answers from the emulator with no socket: the same behaviour, faults
+ * included, for fast unit tests.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const inMemoryClient = (emulator: NangoEmulator): HttpClient.HttpClient =>
+  HttpClient.make((request, url, signal) =>
+    Effect.tryPromise({
+      try: async () => {
+        const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+        const headers: Record<string, string> = { ...request.headers }
+        if (request.body._tag === "Uint8Array") headers["content-type"] = request.body.contentType
+        const outcome = await Promise.race([
+          emulator.exchange({ method: request.method, url: url.pathname + url.search, headers, body }),
+          never(signal),
+        ])
+        return toResponse(outcome, signal)
+      },
+      catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }),
+    }).pipe(Effect.map((response) => HttpClientResponse.fromWeb(request, response))),
+  )
+
+// -----------------------------------------------------------------------------
+// Layers
+// -----------------------------------------------------------------------------
+
+const clientLayer = (emulator: NangoEmulator, options: Options) =>
+  NangoConnect.layer({ ...options.client, secretKey: emulator.secretKey, baseUrl: emulator.url }).pipe(Layer.orDie)
+
+/**
+ * Starts the emulator on an ephemeral 127.0.0.1 port for the layer's scope, and provides a
+ * `NangoConnect` talking HTTP to it (on `FetchHttpClient`) and the `Emulator` handle.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<NangoConnect.NangoConnect | Emulator> =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      const emulator = yield* Effect.acquireRelease(
+        Effect.promise(() => NangoEmulator.start({ ...options, now: () => clock.unsafeCurrentTimeMillis() })),
+        (started) => Effect.promise(() => started.close()),
+      )
+      return Layer.merge(
+        clientLayer(emulator, options).pipe(Layer.provide(FetchHttpClient.layer)),
+        Layer.succeed(Emulator, emulator),
+      )
+    }),
+  )
+
+/**
+ * The same emulator with no socket: a `NangoConnect` on an in-memory `HttpClient`, and the handle.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerInMemory = (options: Options = {}): Layer.Layer<NangoConnect.NangoConnect | Emulator> =>
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      const emulator = NangoEmulator.inMemory({ ...options, now: () => clock.unsafeCurrentTimeMillis() })
+      return Layer.merge(
+        clientLayer(emulator, options).pipe(
+          Layer.provide(Layer.succeed(HttpClient.HttpClient, inMemoryClient(emulator))),
+        ),
+        Layer.succeed(Emulator, emulator),
+      )
+    }),
+  )

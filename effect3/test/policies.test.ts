@@ -1,0 +1,262 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Fiber, TestClock } from "effect"
+import { driveClock, recordingTracer, setup, transportName, unknownToken, waitForSleep, waitUntil } from "./support.js"
+
+const user = { end_user: { id: "user-42" } }
+const unavailable = {
+  status: 503,
+  body: JSON.stringify({ error: { code: "server_error", message: "Service Unavailable" } }),
+}
+
+describe("retry", () => {
+  it.scoped("retries a 503 after a jittered backoff of ~200 ms, then succeeds", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      const session = yield* nango.createConnectSession(user)
+      emulator.injectFault({ ...unavailable, method: "GET" })
+      const fiber = yield* Effect.fork(nango.getConnectSession(session.token))
+      const delay = yield* waitForSleep("200 millis", "40 millis")
+      expect(emulator.requestsTo("GET", "/connect/session")).toHaveLength(1)
+      yield* TestClock.adjust(delay)
+      const details = yield* Fiber.join(fiber)
+      expect(details.endUser?.id).toBe("user-42")
+      expect(emulator.requestsTo("GET", "/connect/session")).toHaveLength(2)
+    }),
+  )
+
+  it.scoped("jitters the backoff, so clients that failed together do not retry together", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      const delays: Array<number> = []
+      for (let i = 0; i < 6; i++) {
+        emulator.injectFault(unavailable)
+        const fiber = yield* Effect.fork(nango.getConnectSession(unknownToken))
+        const delay = yield* waitForSleep("200 millis", "40 millis")
+        delays.push(delay)
+        yield* TestClock.adjust(delay)
+        yield* Effect.flip(Fiber.join(fiber))
+      }
+      expect(new Set(delays).size).toBeGreaterThan(1)
+    }),
+  )
+
+  it.scoped("doubles the backoff on each retry", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      const session = yield* nango.createConnectSession(user)
+      emulator.injectFault({ ...unavailable, method: "GET", times: 2 })
+      const fiber = yield* Effect.fork(nango.getConnectSession(session.token))
+      yield* TestClock.adjust(yield* waitForSleep("200 millis", "40 millis"))
+      yield* TestClock.adjust(yield* waitForSleep("400 millis", "80 millis"))
+      yield* Fiber.join(fiber)
+      expect(emulator.requestsTo("GET", "/connect/session")).toHaveLength(3)
+    }),
+  )
+
+  it.scoped("honours Retry-After in seconds on a 429, for a POST too", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      emulator.injectFault({
+        status: 429,
+        headers: { "retry-after": "5", "content-type": "application/json" },
+        body: JSON.stringify({ error: { code: "too_many_request", method: "POST", path: "/connect/sessions" } }),
+      })
+      const fiber = yield* Effect.fork(nango.createConnectSession(user))
+      yield* waitForSleep("5 seconds")
+      yield* TestClock.adjust("4999 millis")
+      expect(emulator.requests).toHaveLength(1)
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(fiber)
+      expect(emulator.requests).toHaveLength(2)
+    }),
+  )
+
+  it.scoped("honours Retry-After given as an HTTP date", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      const now = yield* TestClock.currentTimeMillis
+      emulator.injectFault({ status: 429, headers: { "retry-after": new Date(now + 7000).toUTCString() } })
+      const fiber = yield* Effect.fork(nango.createConnectSession(user))
+      yield* TestClock.adjust(yield* waitForSleep("7 seconds"))
+      yield* Fiber.join(fiber)
+      expect(emulator.requests).toHaveLength(2)
+    }),
+  )
+
+  it.scoped("a Retry-After past the cap fails at once with RateLimited and its delay", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxRetryAfter: "10 seconds" } })
+      emulator.injectFault({ status: 429, headers: { "retry-after": "3600" } })
+      const error = yield* Effect.flip(nango.createConnectSession(user))
+      expect(error._tag).toBe("RateLimited")
+      expect(error._tag === "RateLimited" && error.retryAfter && Duration.toSeconds(error.retryAfter)).toBe(3600)
+      expect(emulator.requests).toHaveLength(1)
+    }),
+  )
+
+  it.scoped("a 429 from the emulator's own limiter is absorbed when the window reopens", () =>
+    Effect.gen(function* () {
+      let now = 1_000_000
+      const { emulator, nango } = yield* setup({ rateLimit: { points: 1, windowMs: 2000 }, now: () => now })
+      yield* nango.createConnectSession(user)
+      const fiber = yield* Effect.fork(nango.createConnectSession(user))
+      yield* waitForSleep("2 seconds")
+      now += 2000
+      yield* TestClock.adjust("2 seconds")
+      yield* Fiber.join(fiber)
+      expect(emulator.requests).toHaveLength(3)
+    }),
+  )
+
+  it.scoped("gives up after maxAttempts with the last ServerError", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 3 } })
+      emulator.injectFault({ ...unavailable, times: 100 })
+      const error = yield* Effect.flip(driveClock(nango.getConnectSession(unknownToken), "1 second"))
+      expect(error).toMatchObject({ _tag: "ServerError", status: 503, code: "server_error" })
+      expect(emulator.requests).toHaveLength(3)
+    }),
+  )
+
+  it.scoped.each([400, 401, 403, 404, 415])("never retries a %i", (status) =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 5 } })
+      emulator.injectFault({ status, times: 100, body: JSON.stringify({ error: { code: "x" } }) })
+      yield* Effect.flip(driveClock(nango.getConnectSession(unknownToken), "1 second"))
+      yield* Effect.flip(driveClock(nango.createConnectSession(user), "1 second"))
+      yield* Effect.flip(driveClock(nango.deleteConnectSession(unknownToken), "1 second"))
+      expect(emulator.requests).toHaveLength(3)
+    }),
+  )
+
+  it.scoped("retries a 500 on GET but not on POST or DELETE, which the server may have acted on", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 3 } })
+      emulator.injectFault({ status: 500, times: 100 })
+      yield* Effect.flip(driveClock(nango.createConnectSession(user), "1 second"))
+      expect(emulator.requestsTo("POST", "/connect/sessions")).toHaveLength(1)
+      yield* Effect.flip(driveClock(nango.deleteConnectSession(unknownToken), "1 second"))
+      expect(emulator.requestsTo("DELETE", "/connect/session")).toHaveLength(1)
+      yield* Effect.flip(driveClock(nango.getConnectSession(unknownToken), "1 second"))
+      expect(emulator.requestsTo("GET", "/connect/session")).toHaveLength(3)
+    }),
+  )
+
+  it.scoped("retries a 503 on POST, which the server did not act on", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      emulator.injectFault(unavailable)
+      const session = yield* driveClock(nango.createConnectSession(user), "1 second")
+      expect(session.expires_at).toBeInstanceOf(Date)
+      expect(emulator.requests).toHaveLength(2)
+    }),
+  )
+
+  it.scoped("retries a dropped connection on GET but not on POST", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 3 } })
+      emulator.injectFault({ drop: true, times: 100 })
+      const onPost = yield* Effect.flip(driveClock(nango.createConnectSession(user), "1 second"))
+      expect(onPost).toMatchObject({ _tag: "TransportError", connectionFailed: false })
+      expect(emulator.requests).toHaveLength(1)
+      yield* Effect.flip(driveClock(nango.getConnectSession(unknownToken), "1 second"))
+      expect(emulator.requests).toHaveLength(4)
+    }),
+  )
+
+  it.scoped("retries a POST whose connection could not be opened, as the span's attempt count shows", () =>
+    Effect.gen(function* () {
+      const { tracer, recorded } = yield* recordingTracer
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 3 } })
+      yield* Effect.promise(() => emulator.close())
+      const error = yield* Effect.flip(
+        driveClock(nango.createConnectSession(user).pipe(Effect.withTracer(tracer)), "1 second"),
+      )
+      expect(error).toMatchObject({ _tag: "TransportError", connectionFailed: true })
+      expect(recorded()[0]?.attributes.get("nango.attempts")).toBe(3)
+    }),
+  )
+})
+
+describe("timeouts", () => {
+  it.scoped("fails an attempt that takes longer than timeout.attempt", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 }, timeout: { attempt: "1 second" } })
+      emulator.injectFault({ hang: true })
+      const fiber = yield* Effect.fork(nango.getConnectSession(unknownToken))
+      yield* waitUntil(() => emulator.requests.length === 1, "the request")
+      yield* TestClock.adjust("999 millis")
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* TestClock.adjust("1 millis")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt", method: "GET" })
+    }),
+  )
+
+  it.scoped("retries a timed-out GET and keeps the overall deadline", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(
+        {},
+        { retry: { maxAttempts: 10 }, timeout: { attempt: "1 second", total: "2500 millis" } },
+      )
+      emulator.injectFault({ hang: true, times: 100 })
+      const started = yield* TestClock.currentTimeMillis
+      const error = yield* Effect.flip(driveClock(nango.getConnectSession(unknownToken), "100 millis"))
+      const elapsed = (yield* TestClock.currentTimeMillis) - started
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "total" })
+      expect(elapsed).toBeGreaterThanOrEqual(2500)
+      expect(elapsed).toBeLessThan(2700)
+      expect(emulator.requests.length).toBeGreaterThanOrEqual(2)
+    }),
+  )
+
+  it.scoped("does not retry a timed-out POST, which the server may have acted on", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 3 }, timeout: { attempt: "1 second" } })
+      emulator.injectFault({ hang: true, times: 100 })
+      const error = yield* Effect.flip(driveClock(nango.createConnectSession(user), "500 millis"))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt", method: "POST" })
+      expect(emulator.requests).toHaveLength(1)
+    }),
+  )
+
+  it.live("real time: retried attempts that time out end at the overall deadline", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(
+        {},
+        { retry: { maxAttempts: 10, baseDelay: "10 millis" }, timeout: { attempt: "100 millis", total: "350 millis" } },
+      )
+      emulator.injectFault({ hang: true, times: 100 })
+      const started = Date.now()
+      const error = yield* Effect.flip(nango.getConnectSession(unknownToken))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "total" })
+      expect(emulator.requests.length).toBeGreaterThanOrEqual(2)
+      expect(Date.now() - started).toBeLessThan(2000)
+    }).pipe(Effect.scoped),
+  )
+
+  it.live("real time: a body that stalls after its first bytes times out the attempt", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 }, timeout: { attempt: "100 millis" } })
+      emulator.injectFault({ status: 200, body: '{"data":{"endUser":null}}', cut: { afterBytes: 5, and: "stall" } })
+      const error = yield* Effect.flip(nango.getConnectSession(unknownToken))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt" })
+      // Only the undici transport promises to close the socket at once; Node's bundled fetch may
+      // keep an aborted request's socket until the server answers (see RELIABILITY.md).
+      if (transportName === "undici") {
+        yield* waitUntil(() => emulator.openConnections === 0, "the stalled connection to close")
+      }
+    }).pipe(Effect.scoped),
+  )
+
+  it.live("a real-time attempt timeout aborts a hanging request promptly", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 }, timeout: { attempt: "100 millis" } })
+      emulator.injectFault({ hang: true })
+      const started = Date.now()
+      const error = yield* Effect.flip(nango.getConnectSession(unknownToken))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt" })
+      expect(Date.now() - started).toBeLessThan(2000)
+    }).pipe(Effect.scoped),
+  )
+})

@@ -1,0 +1,133 @@
+/**
+ * Test support: a client wired to a fresh emulator over real HTTP on 127.0.0.1, a tracer that
+ * records spans, the fixtures, and a driver for `TestClock` while real I/O is in flight.
+ */
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import { Chunk, Duration, Effect, Fiber, Layer, Redacted, TestClock, TestServices, Tracer } from "effect"
+import * as undici from "undici"
+import { NangoConnect } from "../src/index.js"
+import * as NangoHttpClient from "../src/NangoHttpClient.js"
+import * as NangoEmulator from "../src/testing/NangoEmulator.js"
+
+/** The recorded Nango bodies, kept in the repository under `nango/fixtures/connect/`. */
+export const fixturesDir = fileURLToPath(new URL("../../nango/fixtures/connect/", import.meta.url))
+
+/** Reads a fixture's text. */
+export const fixtureText = (name: string): string => readFileSync(join(fixturesDir, name), "utf8")
+
+/** Reads and parses a fixture. */
+export const fixture = (name: string): unknown => JSON.parse(fixtureText(name))
+
+/** A valid-format token no emulator has issued. */
+export const unknownToken = `nango_connect_session_${"ab".repeat(32)}`
+
+/**
+ * Starts an emulator for the test's scope and a client pointed at it through `FetchHttpClient`.
+ */
+export const setup = (
+  emulatorOptions: NangoEmulator.Options = {},
+  clientOptions: Partial<NangoConnect.Options> = {},
+  transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
+) =>
+  Effect.gen(function* () {
+    const emulator = yield* NangoEmulator.make(emulatorOptions)
+    // Built in the test's scope: a transport that owns a dispatcher keeps it open until the test ends.
+    const http = yield* Layer.build(transport)
+    const nango = yield* NangoConnect.make({
+      secretKey: Redacted.make(emulator.secretKey),
+      baseUrl: emulator.url,
+      ...clientOptions,
+    }).pipe(Effect.provide(http))
+    return { emulator, nango }
+  })
+
+/**
+ * The transport the suite runs on: `FetchHttpClient.layer` (global fetch), or the undici fast
+ * path when `NANGO_TEST_TRANSPORT=undici` (the vitest project "undici" sets it).
+ */
+export const transportName = process.env.NANGO_TEST_TRANSPORT === "undici" ? "undici" : "fetch"
+
+/**
+ * `FetchHttpClient` on the `undici` package's fetch: what the README recommends on Node 20, whose
+ * bundled fetch keeps the socket of an aborted request open until the server answers.
+ */
+export const undiciFetch: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
+  Layer.provide(Layer.succeed(FetchHttpClient.Fetch, undici.fetch as unknown as typeof globalThis.fetch)),
+)
+
+/** Waits, in real time, until `condition` holds (at most ~5 s). */
+export const waitUntil = (condition: () => boolean, what: string) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 1000; i++) {
+      if (condition()) return
+      yield* TestServices.provideLive(Effect.sleep("5 millis"))
+    }
+    return yield* Effect.dieMessage(`timed out waiting for ${what}`)
+  })
+
+/**
+ * Waits until the fiber has scheduled a `TestClock` sleep of `delay` (± `tolerance`) from now:
+ * how a test sees a backoff or `Retry-After` wait before it lets the clock move.
+ */
+export const waitForSleep = (delay: Duration.DurationInput, tolerance: Duration.DurationInput = 0) =>
+  Effect.gen(function* () {
+    const wanted = Duration.toMillis(delay)
+    const slack = Duration.toMillis(tolerance)
+    for (let i = 0; i < 1000; i++) {
+      const now = yield* TestClock.currentTimeMillis
+      const found = Chunk.toReadonlyArray(yield* TestClock.sleeps()).find(
+        (wakeAt) => Math.abs(wakeAt - now - wanted) <= slack,
+      )
+      if (found !== undefined) return found - now
+      yield* TestServices.provideLive(Effect.sleep("5 millis"))
+    }
+    return yield* Effect.dieMessage(`no sleep of ${Duration.format(delay)} was scheduled`)
+  })
+
+/** Runs `effect` in a fiber, moving the `TestClock` by `step` each time the fiber waits on it. */
+export const driveClock = <A, E>(effect: Effect.Effect<A, E>, step: Duration.DurationInput) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.fork(effect)
+    for (let i = 0; i < 5000; i++) {
+      const done = yield* Fiber.poll(fiber)
+      if (done._tag === "Some") break
+      yield* TestServices.provideLive(Effect.sleep("5 millis"))
+      yield* TestClock.adjust(step)
+    }
+    return yield* Fiber.join(fiber)
+  })
+
+/** A span as the recording tracer keeps it. */
+export interface RecordedSpan {
+  readonly name: string
+  readonly attributes: ReadonlyMap<string, unknown>
+  readonly events: ReadonlyArray<unknown>
+}
+
+/** A tracer that records every span it opens, for assertions on names and attributes. */
+export const recordingTracer = Effect.gen(function* () {
+  const native = yield* Effect.tracer
+  const spans: Array<Tracer.Span> = []
+  const tracer = Tracer.make({
+    span: (...args) => {
+      const span = native.span(...args)
+      spans.push(span)
+      return span
+    },
+    context: (f, fiber) => native.context(f, fiber),
+  })
+  const recorded = (): ReadonlyArray<RecordedSpan> =>
+    spans.map((span) => ({
+      name: span.name,
+      attributes: span.attributes,
+      events: (span as unknown as { events?: ReadonlyArray<unknown> }).events ?? [],
+    }))
+  return { tracer, recorded }
+})
+
+/** The transport `setup` uses unless told otherwise. */
+const defaultTransport: Layer.Layer<HttpClient.HttpClient> =
+  transportName === "undici" ? NangoHttpClient.layerUndici() : FetchHttpClient.layer

@@ -1,0 +1,101 @@
+/**
+ * effect-nango/testing: both test layers (loopback socket and in memory) behave alike, through
+ * the same public API a user's tests use.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Fiber, type Layer, Redacted, TestClock } from "effect"
+import { NangoConnect } from "effect-nango"
+import { NangoConnectTest } from "effect-nango/testing"
+import { fixtureText, waitForSleep } from "./support.js"
+
+const user = { end_user: { id: "user-42" } }
+const layers: ReadonlyArray<
+  readonly [
+    string,
+    (options?: NangoConnectTest.Options) => Layer.Layer<NangoConnect.NangoConnect | NangoConnectTest.Emulator>,
+  ]
+> = [
+  ["socket", NangoConnectTest.layer],
+  ["in memory", NangoConnectTest.layerInMemory],
+]
+
+describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
+  const nango = NangoConnect.NangoConnect
+  const emulator = NangoConnectTest.Emulator
+
+  it.scoped("runs the life cycle and records what was created and deleted", () =>
+    Effect.gen(function* () {
+      const client = yield* nango
+      const session = yield* client.createConnectSession(user)
+      const details = yield* client.getConnectSession(session.token)
+      yield* client.deleteConnectSession(session.token)
+      const handle = yield* emulator
+      expect(details.endUser?.id).toBe("user-42")
+      expect(handle.created).toHaveLength(1)
+      expect(handle.deleted).toEqual([Redacted.value(session.token)])
+      expect(handle.requests.map((request) => request.method)).toEqual(["POST", "GET", "DELETE"])
+    }).pipe(Effect.provide(layer())),
+  )
+
+  it.scoped("expires tokens on the TestClock", () =>
+    Effect.gen(function* () {
+      const client = yield* nango
+      const session = yield* client.createConnectSession(user)
+      yield* TestClock.adjust("29 minutes")
+      yield* client.getConnectSession(session.token)
+      yield* TestClock.adjust("1 minute")
+      const error = yield* Effect.flip(client.getConnectSession(session.token))
+      expect(error).toMatchObject({ _tag: "Unauthorized", code: "unknown_connect_session_token" })
+    }).pipe(Effect.provide(layer())),
+  )
+
+  it.scoped("is seeded with integrations and connections", () =>
+    Effect.gen(function* () {
+      const client = yield* nango
+      const rejected = yield* Effect.flip(client.createConnectSession({ ...user, allowed_integrations: ["slack"] }))
+      expect(rejected._tag).toBe("BadRequest")
+      const handle = yield* emulator
+      handle.addIntegrations(["slack"])
+      handle.addConnections([{ connection_id: "conn-1", integration_id: "slack" }])
+      yield* client.createConnectSession({ ...user, allowed_integrations: ["slack"] })
+      const reconnect = yield* client.createReconnectSession({ connection_id: "conn-1", integration_id: "slack" })
+      expect((yield* client.getConnectSession(reconnect.token)).isReconnecting).toBe(true)
+    }).pipe(Effect.provide(layer({ integrations: ["github"] }))),
+  )
+
+  it.scoped("answers 429 past the rate limit it is given", () =>
+    Effect.gen(function* () {
+      const client = yield* nango
+      const handle = yield* emulator
+      handle.setRateLimit({ points: 1 })
+      yield* client.createConnectSession(user)
+      const limited = yield* Effect.flip(client.createConnectSession(user))
+      expect(limited).toMatchObject({ _tag: "RateLimited", code: "too_many_request" })
+    }).pipe(Effect.provide(layer({ client: { retry: { maxRetryAfter: "1 second" } } }))),
+  )
+
+  it.scoped("injects faults: a status N times, a drop, a cut body, a hang", () =>
+    Effect.gen(function* () {
+      const client = yield* nango
+      const handle = yield* emulator
+      const session = yield* client.createConnectSession(user)
+
+      handle.injectFault({ status: 503, times: 1, body: fixtureText("error-500-server-error.json") })
+      const fiber = yield* Effect.fork(client.getConnectSession(session.token))
+      yield* TestClock.adjust(yield* waitForSleep("200 millis", "40 millis"))
+      expect((yield* Fiber.join(fiber)).endUser?.id).toBe("user-42")
+
+      handle.injectFault({ drop: true })
+      expect(yield* Effect.flip(client.createConnectSession(user))).toMatchObject({ _tag: "TransportError" })
+
+      handle.injectFault({ status: 200, body: '{"data":{"endUser":null}}', cut: { afterBytes: 4, and: "reset" } })
+      expect(yield* Effect.flip(client.deleteConnectSession(session.token))).toBeDefined()
+
+      handle.injectFault({ hang: true })
+      const hanging = yield* Effect.fork(client.createConnectSession(user))
+      yield* waitForSleep("10 seconds")
+      yield* TestClock.adjust(Duration.seconds(10))
+      expect(yield* Effect.flip(Fiber.join(hanging))).toMatchObject({ _tag: "TimeoutError", scope: "attempt" })
+    }).pipe(Effect.provide(layer())),
+  )
+})

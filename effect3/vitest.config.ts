@@ -1,0 +1,33 @@
+import { fileURLToPath } from "node:url"
+import { defineConfig } from "vitest/config"
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export default defineConfig({
+  // Tests and examples import the package by name, as users do; they run against the sources.
+  resolve: {
+    alias: [
+      { find: /^effect-nango\/testing$/, replacement: source("./src/testing/index.ts") },
+      { find: /^effect-nango\/undici$/, replacement: source("./src/NangoHttpClient.ts") },
+      { find: /^effect-nango$/, replacement: source("./src/index.ts") },
+    ],
+  },
+  test: {
+    testTimeout: 15_000,
+    // The load test measures heap growth after a forced collection.
+    poolOptions: { forks: { execArgv: ["--expose-gc"] } },
+    projects: [
+      // Everything, on the portable transport (FetchHttpClient on the global fetch).
+      { extends: true, test: { name: "fetch", include: ["test/**/*.test.ts", "demo/**/*.test.ts"] } },
+      // The network-facing suites again, on the undici fast path (NangoHttpClient.layerUndici).
+      {
+        extends: true,
+        test: {
+          name: "undici",
+          include: ["test/client.test.ts", "test/policies.test.ts", "test/reliability/faults.test.ts"],
+          env: { NANGO_TEST_TRANSPORT: "undici" },
+        },
+      },
+    ],
+  },
+})

@@ -15,7 +15,7 @@ export default defineConfig({
   test: {
     testTimeout: 15_000,
     // The load test measures heap growth after a forced collection.
-    poolOptions: { forks: { execArgv: ["--expose-gc"] } },
+    execArgv: ["--expose-gc"],
     projects: [
       // Everything, on the portable transport (FetchHttpClient on the global fetch).
       { extends: true, test: { name: "fetch", include: ["test/**/*.test.ts", "demo/**/*.test.ts"] } },

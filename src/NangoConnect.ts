@@ -5,21 +5,21 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, HttpClient } from "@effect/platform"
 import {
   Clock,
   Config,
-  ConfigError,
   Context,
   Duration,
   Effect,
-  Either,
   Layer,
   Option,
   Redacted,
+  Result,
   Schedule,
   Schema,
+  SchemaIssue,
 } from "effect"
+import { FetchHttpClient, HttpClient } from "effect/http"
 import * as Errors from "./internal/errors.js"
 import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
 import * as Transport from "./internal/transport.js"
@@ -116,7 +116,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class NangoConnect extends Context.Tag("effect-nango/NangoConnect")<NangoConnect, Service>() {}
+export class NangoConnect extends Context.Service<NangoConnect, Service>()("effect-nango/NangoConnect") {}
 
 // -----------------------------------------------------------------------------
 // Options
@@ -132,11 +132,11 @@ export interface RetryOptions {
   /** Attempts in all, the first included; `1` turns retries off. Default 3. */
   readonly maxAttempts?: number
   /** The first backoff delay, doubled on each retry, with ±20% jitter. Default 200 ms. */
-  readonly baseDelay?: Duration.DurationInput
+  readonly baseDelay?: Duration.Input
   /** The longest backoff delay. Default 2 s. */
-  readonly maxDelay?: Duration.DurationInput
+  readonly maxDelay?: Duration.Input
   /** The longest `Retry-After` the client waits; a longer one fails with `RateLimited` at once. Default 10 s. */
-  readonly maxRetryAfter?: Duration.DurationInput
+  readonly maxRetryAfter?: Duration.Input
 }
 
 /**
@@ -147,9 +147,9 @@ export interface RetryOptions {
  */
 export interface TimeoutOptions {
   /** The longest one attempt may take, response body included. Default 10 s. */
-  readonly attempt?: Duration.DurationInput
+  readonly attempt?: Duration.Input
   /** The longest the call may take, every attempt and backoff included. Default 30 s. */
-  readonly total?: Duration.DurationInput
+  readonly total?: Duration.Input
 }
 
 /**
@@ -168,7 +168,7 @@ export interface Options {
   /** Timeout policy; see {@link TimeoutOptions}. */
   readonly timeout?: TimeoutOptions
   /**
-   * Adds the `@effect/platform` HTTP span and its `traceparent`/`b3` headers to every request.
+   * Adds the `effect/http` HTTP span and its `traceparent`/`b3` headers to every request.
    * Off by default: the client's own span per call is always there. On, calls take the generic
    * `HttpClient` pipeline (which carries the propagation) rather than the undici fast path.
    */
@@ -208,7 +208,7 @@ export const defaults = {
 // -----------------------------------------------------------------------------
 
 /** The default Clock: with it, a transport that can arm its own timer does (see `Transport.Timer`). */
-const liveClock = Effect.runSync(Effect.clock)
+const liveClock = Effect.runSync(Effect.clockWith(Effect.succeed))
 
 /** Characters a header value may hold: visible ASCII, no space, CR or LF. */
 const headerSafe = /^[\x21-\x7e]+$/
@@ -216,21 +216,21 @@ const headerSafe = /^[\x21-\x7e]+$/
 const invalid = (input: InvalidInput["input"], issues: ReadonlyArray<string>) =>
   new InvalidInput({ input, issues, message: `Invalid ${input}: ${issues.join("; ")}` })
 
-const checkToken = (token: SessionToken): Either.Either<Redacted.Redacted<string>, InvalidInput> => {
+const checkToken = (token: SessionToken): Effect.Effect<Redacted.Redacted<string>, InvalidInput> => {
   const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
   return connectSessionTokenPattern.test(value)
-    ? Either.right(Redacted.isRedacted(token) ? token : Redacted.make(token))
-    : Either.left(
+    ? Effect.succeed(Redacted.isRedacted(token) ? token : Redacted.make(token))
+    : Effect.fail(
         invalid("token", [
           "expected nango_connect_session_ followed by 64 lowercase hex digits; the value is not shown",
         ]),
       )
 }
 
-const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
-  const encode = Schema.encodeEither(schema, { errors: "all", onExcessProperty: "error" })
-  return (body: A): Either.Either<I, InvalidInput> =>
-    Either.mapLeft(encode(body), (error) => invalid("body", Errors.describeIssues(error)))
+const encodeBody = <A, I>(schema: Schema.Codec<A, I>) => {
+  const encode = Schema.encodeResult(schema, { errors: "all", onExcessProperty: "error" })
+  return (body: A): Effect.Effect<I, InvalidInput> =>
+    Effect.fromResult(Result.mapError(encode(body), (error) => invalid("body", Errors.describeIssues(error))))
 }
 
 /** Hosts where plain http stays on this machine. */
@@ -240,19 +240,19 @@ const isLoopback = (hostname: string) =>
   hostname === "[::1]" ||
   /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
 
-const resolveBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Either.Either<string, InvalidInput> => {
+const resolveBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Effect.Effect<string, InvalidInput> => {
   const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
-    return Either.left(invalid("baseUrl", ["expected an absolute http(s) URL without query or fragment"]))
+    return Effect.fail(invalid("baseUrl", ["expected an absolute http(s) URL without query or fragment"]))
   }
   if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
-    return Either.left(
+    return Effect.fail(
       invalid("baseUrl", [
         "plain http to a host that is not loopback would send the secret key in clear; use https, or set allowInsecureHttp",
       ]),
     )
   }
-  return Either.right(baseUrl.replace(/\/+$/, ""))
+  return Effect.succeed(baseUrl.replace(/\/+$/, ""))
 }
 
 /**
@@ -275,12 +275,12 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const maxBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
     const retry: ResolvedRetry = {
       maxAttempts: Math.max(1, Math.floor(options.retry?.maxAttempts ?? defaults.retry.maxAttempts)),
-      baseDelay: Duration.decode(options.retry?.baseDelay ?? defaults.retry.baseDelay),
-      maxDelay: Duration.decode(options.retry?.maxDelay ?? defaults.retry.maxDelay),
-      maxRetryAfter: Duration.decode(options.retry?.maxRetryAfter ?? defaults.retry.maxRetryAfter),
+      baseDelay: Duration.fromInputUnsafe(options.retry?.baseDelay ?? defaults.retry.baseDelay),
+      maxDelay: Duration.fromInputUnsafe(options.retry?.maxDelay ?? defaults.retry.maxDelay),
+      maxRetryAfter: Duration.fromInputUnsafe(options.retry?.maxRetryAfter ?? defaults.retry.maxRetryAfter),
     }
-    const attemptTimeout = Duration.decode(options.timeout?.attempt ?? defaults.timeout.attempt)
-    const totalTimeout = Duration.decode(options.timeout?.total ?? defaults.timeout.total)
+    const attemptTimeout = Duration.fromInputUnsafe(options.timeout?.attempt ?? defaults.timeout.attempt)
+    const totalTimeout = Duration.fromInputUnsafe(options.timeout?.total ?? defaults.timeout.total)
     const schedules = { idempotent: retrySchedule(retry, true), unsafe: retrySchedule(retry, false) }
 
     const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
@@ -301,7 +301,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
             : `${label.method} ${label.path} took longer than ${Duration.format(totalTimeout)} in all`,
       })
     // The first attempt runs under one timer: its own limit, or the overall one if that is shorter.
-    const firstScope = Duration.lessThan(attemptTimeout, totalTimeout) ? "attempt" : "total"
+    const firstScope = Duration.isLessThan(attemptTimeout, totalTimeout) ? "attempt" : "total"
     const firstTimeout = Duration.min(attemptTimeout, totalTimeout)
     const attemptTimeoutMillis = Duration.toMillis(attemptTimeout)
 
@@ -319,7 +319,6 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       const label = { method: request.method, path: request.path }
       const spanOptions = {
         kind: "client",
-        captureStackTrace: false,
         attributes: { "http.request.method": label.method, "url.path": label.path },
       } as const
       const schedule = idempotent ? schedules.idempotent : schedules.unsafe
@@ -332,7 +331,10 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
             const exchange =
               transport.timesItself && clock === liveClock
                 ? transport.send(request, { millis: Duration.toMillis(duration), onTimeout })
-                : Effect.timeoutFail(transport.send(request), { duration, onTimeout })
+                : Effect.timeoutOrElse(transport.send(request), {
+                    duration,
+                    orElse: () => Effect.fail(onTimeout()),
+                  })
             return Effect.flatMap(exchange, (response) => {
               span.attribute("http.response.status_code", response.status)
               return onResponse(response)
@@ -360,16 +362,16 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
             })
           })
           const withinDeadline = schedule.pipe(
-            Schedule.modifyDelayEffect((_, delay) =>
+            Schedule.modifyDelay(({ duration }) =>
               Effect.map(Clock.currentTimeMillis, (now) =>
-                Duration.min(delay, Duration.millis(Math.max(0, deadline - now))),
+                Duration.min(Duration.fromInputUnsafe(duration), Duration.millis(Math.max(0, deadline - now))),
               ),
             ),
           )
           return Effect.retry(next, { schedule: withinDeadline, while: retryAfterFits(deadline) })
         }
         return Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
-          Effect.catchAll(attempt(firstTimeout, firstScope), (error) =>
+          Effect.catch(attempt(firstTimeout, firstScope), (error) =>
             isTransient(error, idempotent, retry) ? retried(error, startedAt) : Effect.fail(error),
           ),
         )
@@ -378,25 +380,25 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
 
     /** Reads a 2xx body as JSON and decodes it; anything else becomes its typed error. */
     const decodeSuccess = <A, I, S extends Errors.DocumentedStatus>(
-      schema: Schema.Schema<A, I>,
+      schema: Schema.Codec<A, I>,
       documented: ReadonlyArray<S>,
       label: Errors.RequestLabel,
     ) => {
-      const decode = Schema.decodeUnknownEither(schema)
+      const decode = Schema.decodeUnknownResult(schema)
       return (
         response: Transport.IncomingResponse,
       ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
         response.status < 200 || response.status > 299
           ? Errors.responseFailure(documented, response, label)
-          : Either.match(
+          : Result.match(
               response.body === undefined
-                ? Either.left([`(root): body larger than ${maxBytes} bytes`])
-                : Either.flatMap(Errors.parseJsonBody(response.body), (json) =>
-                    Either.mapLeft(decode(json), Errors.describeIssues),
+                ? Result.fail([`(root): body larger than ${maxBytes} bytes`])
+                : Result.flatMap(Errors.parseJsonBody(response.body), (json) =>
+                    Result.mapError(decode(json), Errors.describeIssues),
                   ),
               {
-                onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
-                onRight: Effect.succeed,
+                onFailure: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
+                onSuccess: Effect.succeed,
               },
             )
     }
@@ -476,16 +478,18 @@ export const layer = (options: Options): Layer.Layer<NangoConnect, InvalidInput,
  */
 export const layerConfig = (
   options: Omit<Options, "secretKey" | "baseUrl"> = {},
-): Layer.Layer<NangoConnect, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<NangoConnect, Config.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     NangoConnect,
     Effect.gen(function* () {
-      const secretKey = yield* Config.redacted("NANGO_SECRET_KEY")
-      const baseUrl = yield* Config.string("NANGO_HOST").pipe(Config.withDefault(defaults.baseUrl))
+      const secretKey = yield* Config.Redacted("NANGO_SECRET_KEY")
+      const baseUrl = yield* Config.String("NANGO_HOST").pipe(Config.withDefault(defaults.baseUrl))
       return yield* make({ ...options, secretKey, baseUrl }).pipe(
-        Effect.mapError((error) =>
-          ConfigError.InvalidData([error.input === "secretKey" ? "NANGO_SECRET_KEY" : "NANGO_HOST"], error.message),
-        ),
+        Effect.mapError((error) => {
+          const name = error.input === "secretKey" ? "NANGO_SECRET_KEY" : "NANGO_HOST"
+          const issue = new SchemaIssue.Pointer([name], new SchemaIssue.InvalidValue({ message: error.message }))
+          return new Config.ConfigError(new Schema.SchemaError(issue))
+        }),
       )
     }),
   )

@@ -76,7 +76,7 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", respons
  */
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   ...responseFields,
-  retryAfter: Schema.optional(Schema.DurationFromSelf),
+  retryAfter: Schema.optional(Schema.Duration),
 }) {}
 
 /**
@@ -120,8 +120,8 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
  */
 export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   ...requestFields,
-  scope: Schema.Literal("attempt", "total"),
-  timeout: Schema.DurationFromSelf,
+  scope: Schema.Literals(["attempt", "total"]),
+  timeout: Schema.Duration,
   message: Schema.String,
 }) {}
 
@@ -147,7 +147,7 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
  */
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
   /** Which input was rejected: `token`, `secretKey`, `baseUrl` or `body`. */
-  input: Schema.Literal("token", "secretKey", "baseUrl", "body"),
+  input: Schema.Literals(["token", "secretKey", "baseUrl", "body"]),
   issues: Schema.Array(Schema.String),
   message: Schema.String,
 }) {}

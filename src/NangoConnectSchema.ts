@@ -25,10 +25,10 @@ export const connectSessionTokenPattern = /^nango_connect_session_[a-f0-9]{64}$/
  * @since 0.1.0
  * @category tokens
  */
-export const ConnectSessionTokenString = Schema.String.pipe(
-  Schema.pattern(connectSessionTokenPattern, {
+export const ConnectSessionTokenString = Schema.String.check(
+  Schema.isPattern(connectSessionTokenPattern, {
     // The value is a credential: the message must never repeat it.
-    message: () => "a connect-session token is nango_connect_session_ followed by 64 lowercase hex digits",
+    message: "a connect-session token is nango_connect_session_ followed by 64 lowercase hex digits",
   }),
 )
 
@@ -44,9 +44,9 @@ export const ConnectSessionTokenString = Schema.String.pipe(
  * @category sessions
  */
 export class ConnectSession extends Schema.Class<ConnectSession>("ConnectSession")({
-  token: Schema.Redacted(Schema.String),
-  connect_link: Schema.optional(Schema.Redacted(Schema.String)),
-  expires_at: Schema.Date,
+  token: Schema.RedactedFromValue(Schema.String),
+  connect_link: Schema.optional(Schema.RedactedFromValue(Schema.String)),
+  expires_at: Schema.DateFromString,
 }) {}
 
 /**
@@ -83,7 +83,7 @@ export const SessionEndUser = Schema.Struct({
   id: Schema.String,
   display_name: Schema.optional(Schema.NullOr(Schema.String)),
   email: Schema.optional(Schema.NullOr(Schema.String)),
-  tags: Schema.optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String }))),
+  tags: Schema.optional(Schema.NullOr(Schema.Record(Schema.String, Schema.String))),
   organization: Schema.optional(Schema.NullOr(SessionOrganization)),
 })
 
@@ -112,8 +112,8 @@ export const ConnectUISettings = Schema.Struct({
  */
 export const SessionIntegrationConfigDefaults = Schema.Struct({
   user_scopes: Schema.optional(Schema.String),
-  connection_config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-  authorization_params: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  connection_config: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+  authorization_params: Schema.optional(Schema.Record(Schema.String, Schema.String)),
 })
 
 /**
@@ -129,17 +129,15 @@ export class ConnectSessionDetails extends Schema.Class<ConnectSessionDetails>("
   endUser: Schema.optional(Schema.NullOr(SessionEndUser)),
   connectUISettings: Schema.optional(ConnectUISettings),
   allowed_integrations: Schema.optional(Schema.Array(Schema.String)),
-  integrations_config_defaults: Schema.optional(
-    Schema.Record({ key: Schema.String, value: SessionIntegrationConfigDefaults }),
-  ),
+  integrations_config_defaults: Schema.optional(Schema.Record(Schema.String, SessionIntegrationConfigDefaults)),
   isReconnecting: Schema.optional(Schema.Boolean),
   overrides: Schema.optional(
-    Schema.Record({ key: Schema.String, value: Schema.Struct({ docs_connect: Schema.optional(Schema.String) }) }),
+    Schema.Record(Schema.String, Schema.Struct({ docs_connect: Schema.optional(Schema.String) })),
   ),
   websocketsPath: Schema.optional(Schema.String),
-  token: Schema.optional(Schema.Redacted(Schema.String)),
-  connect_link: Schema.optional(Schema.Redacted(Schema.String)),
-  expires_at: Schema.optional(Schema.Date),
+  token: Schema.optional(Schema.RedactedFromValue(Schema.String)),
+  connect_link: Schema.optional(Schema.RedactedFromValue(Schema.String)),
+  expires_at: Schema.optional(Schema.DateFromString),
 }) {}
 
 /**
@@ -164,7 +162,7 @@ export const ConnectSessionDetailsResponse = Schema.Struct({ data: ConnectSessio
 export const ValidationIssue = Schema.Struct({
   code: Schema.String,
   message: Schema.String,
-  path: Schema.Array(Schema.Union(Schema.String, Schema.Number)),
+  path: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
 })
 
 /**
@@ -215,16 +213,22 @@ export type JsonValue =
  * @since 0.1.0
  * @category requests
  */
-export const JsonValue: Schema.Schema<JsonValue> = Schema.Union(
+export const JsonValue: Schema.Codec<JsonValue> = Schema.Union([
   Schema.String,
   Schema.Finite,
   Schema.Boolean,
   Schema.Null,
-  Schema.Array(Schema.suspend(() => JsonValue)),
-  Schema.Record({ key: Schema.String, value: Schema.suspend(() => JsonValue) }),
-)
+  Schema.Array(Schema.suspend((): Schema.Codec<JsonValue> => JsonValue)),
+  Schema.Record(
+    Schema.String,
+    Schema.suspend((): Schema.Codec<JsonValue> => JsonValue),
+  ),
+])
 
-const boundedString = (min: number, max: number) => Schema.String.pipe(Schema.minLength(min), Schema.maxLength(max))
+const boundedString = (min: number, max: number) =>
+  Schema.String.check(Schema.isMinLength(min), Schema.isMaxLength(max))
+
+const maxLength = (max: number) => Schema.String.check(Schema.isMaxLength(max))
 
 /**
  * An email as the server's validator (zod 4) accepts it.
@@ -232,21 +236,10 @@ const boundedString = (min: number, max: number) => Schema.String.pipe(Schema.mi
  * @since 0.1.0
  * @category requests
  */
-export const Email = Schema.String.pipe(
-  Schema.pattern(/^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/, {
-    message: () => "must be a valid email address",
-  }),
-  Schema.minLength(5),
-  Schema.annotations({
-    // fast-check cannot generate from a pattern with lookaheads: build addresses from parts.
-    arbitrary: () => (fc) =>
-      fc
-        .tuple(
-          fc.stringMatching(/^[a-z0-9_+-]{1,12}$/),
-          fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/),
-          fc.stringMatching(/^[a-z]{2,6}$/),
-        )
-        .map(([local, domain, tld]) => `${local}@${domain}.${tld}`),
+export const Email = Schema.String.check(
+  Schema.isPattern(/^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/, {
+    // The pattern already needs 6 characters, so zod's minimum of 5 never adds an issue of its own.
+    message: "must be a valid email address",
   }),
 )
 
@@ -256,11 +249,9 @@ export const Email = Schema.String.pipe(
  * @since 0.1.0
  * @category requests
  */
-export const IntegrationId = Schema.String.pipe(
-  Schema.pattern(/^[a-zA-Z0-9~:.@ _-]+$/, {
-    message: () => "an integration id matches ^[a-zA-Z0-9~:.@ _-]+$",
-  }),
-  Schema.maxLength(255),
+export const IntegrationId = Schema.String.check(
+  Schema.isPattern(/^[a-zA-Z0-9~:.@ _-]+$/, { message: "an integration id matches ^[a-zA-Z0-9~:.@ _-]+$" }),
+  Schema.isMaxLength(255),
 )
 
 /**
@@ -269,38 +260,31 @@ export const IntegrationId = Schema.String.pipe(
  * @since 0.1.0
  * @category requests
  */
-export const ConnectionId = Schema.String.pipe(
-  Schema.pattern(/^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/, {
-    message: () => "a connection id uses letters, digits, spaces and the punctuation the server allows",
+export const ConnectionId = Schema.String.check(
+  Schema.isPattern(/^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/, {
+    message: "a connection id uses letters, digits, spaces and the punctuation the server allows",
   }),
-  Schema.maxLength(255),
+  Schema.isMaxLength(255),
 )
 
-const tagKeyPattern = /^[a-zA-Z][a-zA-Z0-9_\-./]*$/
-
-const TagKey = Schema.String.pipe(
-  Schema.pattern(tagKeyPattern, { message: () => "a tag key matches ^[a-zA-Z][a-zA-Z0-9_\\-./]*$" }),
-  Schema.maxLength(64),
+const TagKey = Schema.String.check(
+  Schema.isPattern(/^[a-zA-Z][a-zA-Z0-9_\-./]*$/, { message: "a tag key matches ^[a-zA-Z][a-zA-Z0-9_\\-./]*$" }),
+  Schema.isMaxLength(64),
 )
 
 const isEmail = Schema.is(Email)
 
 /** The rules the server applies to every tag record, beyond each key and value. */
-const tagRecordRules = <S extends Schema.Schema<{ readonly [k: string]: string }, { readonly [k: string]: string }>>(
-  self: S,
-) =>
-  self.pipe(
-    Schema.filter((tags) => {
-      const keys = Object.keys(tags)
-      if (keys.length > 10) return "tags cannot contain more than 10 keys"
-      const lowered = keys.map((key) => key.toLowerCase())
-      const duplicate = lowered.find((key, index) => lowered.indexOf(key) !== index)
-      if (duplicate !== undefined) return `duplicate tag key after case normalization: "${duplicate}"`
-      const emailKey = keys.find((key) => key.toLowerCase() === "end_user_email")
-      if (emailKey !== undefined && !isEmail(tags[emailKey])) return 'tag "end_user_email" must be a valid email'
-      return true
-    }),
-  )
+const tagRecordRules = Schema.makeFilter((tags: { readonly [key: string]: string }) => {
+  const keys = Object.keys(tags)
+  if (keys.length > 10) return "tags cannot contain more than 10 keys"
+  const lowered = keys.map((key) => key.toLowerCase())
+  const duplicate = lowered.find((key, index) => lowered.indexOf(key) !== index)
+  if (duplicate !== undefined) return `duplicate tag key after case normalization: "${duplicate}"`
+  const emailKey = keys.find((key) => key.toLowerCase() === "end_user_email")
+  if (emailKey !== undefined && !isEmail(tags[emailKey])) return 'tag "end_user_email" must be a valid email'
+  return true
+})
 
 /**
  * Top-level `tags`: at most 10 keys matching `^[a-zA-Z][a-zA-Z0-9_\-./]*$` (≤ 64, unique
@@ -309,7 +293,7 @@ const tagRecordRules = <S extends Schema.Schema<{ readonly [k: string]: string }
  * @since 0.1.0
  * @category requests
  */
-export const Tags = tagRecordRules(Schema.Record({ key: TagKey, value: boundedString(1, 255) }))
+export const Tags = Schema.Record(TagKey, boundedString(1, 255)).check(tagRecordRules)
 
 /**
  * `end_user.tags`: as {@link Tags}, except that empty values are allowed.
@@ -317,9 +301,7 @@ export const Tags = tagRecordRules(Schema.Record({ key: TagKey, value: boundedSt
  * @since 0.1.0
  * @category requests
  */
-export const EndUserTags = tagRecordRules(
-  Schema.Record({ key: TagKey, value: Schema.String.pipe(Schema.maxLength(255)) }),
-)
+export const EndUserTags = Schema.Record(TagKey, maxLength(255)).check(tagRecordRules)
 
 /**
  * The end user a session is created for.
@@ -330,7 +312,7 @@ export const EndUserTags = tagRecordRules(
 export const EndUserInput = Schema.Struct({
   id: boundedString(1, 255),
   email: Schema.optional(Email),
-  display_name: Schema.optional(Schema.String.pipe(Schema.maxLength(255))),
+  display_name: Schema.optional(maxLength(255)),
   tags: Schema.optional(EndUserTags),
 })
 
@@ -341,8 +323,8 @@ export const EndUserInput = Schema.Struct({
  * @category requests
  */
 export const OrganizationInput = Schema.Struct({
-  id: Schema.String.pipe(Schema.maxLength(255)),
-  display_name: Schema.optional(Schema.String.pipe(Schema.maxLength(255))),
+  id: maxLength(255),
+  display_name: Schema.optional(maxLength(255)),
 })
 
 /**
@@ -353,13 +335,12 @@ export const OrganizationInput = Schema.Struct({
  */
 export const IntegrationConfigDefaultsInput = Schema.Struct({
   user_scopes: Schema.optional(Schema.String),
-  authorization_params: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  authorization_params: Schema.optional(Schema.Record(Schema.String, Schema.String)),
   connection_config: Schema.optional(
-    Schema.Struct(
-      { oauth_scopes_override: Schema.optional(Schema.String) },
+    Schema.StructWithRest(Schema.Struct({ oauth_scopes_override: Schema.optional(Schema.String) }), [
       // undefined too, as on every optional field: JSON leaves such keys out.
-      Schema.Record({ key: Schema.String, value: Schema.UndefinedOr(JsonValue) }),
-    ),
+      Schema.Record(Schema.String, Schema.UndefinedOr(JsonValue)),
+    ]),
   ),
 })
 
@@ -377,33 +358,22 @@ export const IntegrationOverridesInput = Schema.Struct({ docs_connect: Schema.op
  * @since 0.1.0
  * @category requests
  */
-export const WebhookUrlOverride = Schema.String.pipe(
-  Schema.filter(
-    (value) => {
-      if (value === "") return true
-      if (!URL.canParse(value)) return "webhook_url_override must be a URL or the empty string"
-      const host = new URL(value).hostname
-      return host === "nango.dev" || host.endsWith(".nango.dev")
-        ? "webhook_url_override cannot point to Nango's domain (nango.dev)"
-        : true
-    },
-    {
-      arbitrary: () => (fc) =>
-        fc.oneof(
-          fc.constant(""),
-          fc.webUrl().filter((url) => !new URL(url).hostname.endsWith("nango.dev")),
-        ),
-    },
-  ),
+export const WebhookUrlOverride = Schema.String.check(
+  Schema.makeFilter((value: string) => {
+    if (value === "") return true
+    if (!URL.canParse(value)) return "webhook_url_override must be a URL or the empty string"
+    const host = new URL(value).hostname
+    return host === "nango.dev" || host.endsWith(".nango.dev")
+      ? "webhook_url_override cannot point to Nango's domain (nango.dev)"
+      : true
+  }),
 )
 
 const sessionFields = {
   end_user: Schema.optional(EndUserInput),
   organization: Schema.optional(OrganizationInput),
-  integrations_config_defaults: Schema.optional(
-    Schema.Record({ key: IntegrationId, value: IntegrationConfigDefaultsInput }),
-  ),
-  overrides: Schema.optional(Schema.Record({ key: IntegrationId, value: IntegrationOverridesInput })),
+  integrations_config_defaults: Schema.optional(Schema.Record(IntegrationId, IntegrationConfigDefaultsInput)),
+  overrides: Schema.optional(Schema.Record(IntegrationId, IntegrationOverridesInput)),
   webhook_url_override: Schema.optional(WebhookUrlOverride),
   tags: Schema.optional(Tags),
 }
@@ -418,9 +388,9 @@ const sessionFields = {
 export const CreateConnectSessionInput = Schema.Struct({
   ...sessionFields,
   allowed_integrations: Schema.optional(Schema.Array(IntegrationId)),
-}).pipe(
-  Schema.filter((body) => body.end_user !== undefined || body.tags !== undefined, {
-    message: () => "end_user is required unless tags are provided",
+}).check(
+  Schema.makeFilter((body) => body.end_user !== undefined || body.tags !== undefined, {
+    message: "end_user is required unless tags are provided",
   }),
 )
 

@@ -1,16 +1,19 @@
 /**
  * The Node transport: an `HttpClient` on `undici` (keep-alive pool, no redirects, abort on
  * interruption) that also carries a direct path the Connect-session client takes, skipping the
- * generic request/response pipeline. Node only; elsewhere provide `FetchHttpClient.layer`.
+ * generic request/response pipeline. It sends through its own undici dispatcher, never the
+ * process-wide one. Node only; elsewhere provide `FetchHttpClient.layer`.
  *
  * @since 0.1.0
  */
 import { Readable } from "node:stream"
-import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { Effect, Layer } from "effect"
+import { HttpClient, HttpClientError, HttpClientResponse } from "effect/http"
 import * as undici from "undici"
+import { exchange, splitBase } from "../nango/src/exchange.js"
 import { transportFailure } from "./internal/errors.js"
-import { type FastPath, FastPathKey, type IncomingResponse } from "./internal/transport.js"
+import type { FastPath, IncomingResponse } from "./internal/transport.js"
+import { FastPathKey } from "./internal/transport.js"
 import type { TimeoutError, TransportError } from "./NangoConnectError.js"
 
 // -----------------------------------------------------------------------------
@@ -24,7 +27,10 @@ import type { TimeoutError, TransportError } from "./NangoConnectError.js"
  * @category options
  */
 export interface Options {
-  /** The undici dispatcher (pool, proxy, mock) to send through. Default: undici's global one. */
+  /**
+   * The undici dispatcher (pool, proxy, mock) to send through; you keep it and close it. Default:
+   * one `Agent` of the transport's own (closed with the layer's scope under `layerUndici`).
+   */
   readonly dispatcher?: undici.Dispatcher
 }
 
@@ -32,107 +38,23 @@ export interface Options {
 // Fast path
 // -----------------------------------------------------------------------------
 
-/** Where a base URL sends requests: its origin, and the path prefix to keep. */
-const splitBase = (base: string) => {
-  const url = new URL(base)
-  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, "") }
-}
-
-/**
- * One attempt straight on undici's dispatcher: no `Readable`, no `AbortSignal`, the body gathered
- * in memory up to the cap. Interruption aborts the request (undici then closes the socket); the
- * timer, when given, is a plain `setTimeout` that aborts it and fails with its `TimeoutError`.
- */
+/** One attempt on the shared exchange, as an `Effect` that aborts the request when interrupted. */
 const makeFastPath =
-  (dispatcher: undici.Dispatcher | undefined): FastPath =>
+  (dispatcher: undici.Dispatcher): FastPath =>
   (baseUrl, maxBytes) => {
     const { origin, prefix } = splitBase(baseUrl)
     return (request, timer) => {
       const label = { method: request.method, path: request.path }
       const headers: Record<string, string> = { accept: "application/json", authorization: request.authorization }
       if (request.body !== undefined) headers["content-type"] = "application/json"
-      return Effect.async<IncomingResponse, TransportError | TimeoutError>((resume) => {
-        let controller: undici.Dispatcher.DispatchController | undefined
-        let done = false
-        let phase: "request" | "response" = "request"
-        let status = 0
-        let responseHeaders: Record<string, string | Array<string> | undefined> = {}
-        let chunks: Array<Buffer> = []
-        let size = 0
-        let tooLarge = false
-        const finish = (outcome: Effect.Effect<IncomingResponse, TransportError | TimeoutError>) => {
-          if (done) return
-          done = true
-          if (handle !== undefined) clearTimeout(handle)
-          resume(outcome)
-        }
-        const handle =
-          timer === undefined
-            ? undefined
-            : setTimeout(() => {
-                finish(Effect.fail(timer.onTimeout()))
-                controller?.abort(new Error("effect-nango: attempt timed out"))
-              }, timer.millis)
-        const respond = (body: string | undefined) =>
-          finish(
-            Effect.succeed({
-              status,
-              header: (name: string) => {
-                const value = responseHeaders[name]
-                return Array.isArray(value) ? value.join(", ") : value
-              },
-              body,
-            }),
-          )
-        ;(dispatcher ?? undici.getGlobalDispatcher()).dispatch(
-          {
-            origin,
-            path: prefix + request.path,
-            method: request.method,
-            headers,
-            body: request.body ?? null,
-            // A repeated attempt is the client's decision, never the pool's.
-            idempotent: false,
-          },
-          {
-            onRequestStart(dispatchController) {
-              controller = dispatchController
-              if (done) dispatchController.abort(new Error("effect-nango: interrupted"))
-            },
-            onResponseStart(dispatchController, statusCode, incoming) {
-              phase = "response"
-              status = statusCode
-              responseHeaders = incoming
-              const declared = incoming["content-length"]
-              if (typeof declared === "string" && Number(declared) > maxBytes) {
-                tooLarge = true
-                dispatchController.abort(new Error("effect-nango: body over the cap"))
-              }
-            },
-            onResponseData(dispatchController, chunk) {
-              size += chunk.length
-              if (size > maxBytes) {
-                tooLarge = true
-                chunks = []
-                dispatchController.abort(new Error("effect-nango: body over the cap"))
-              } else chunks.push(chunk)
-            },
-            onResponseEnd() {
-              respond(
-                chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8"),
-              )
-            },
-            onResponseError(_, error) {
-              if (tooLarge) respond(undefined)
-              else finish(Effect.fail(transportFailure(error, phase, label)))
-            },
-          },
-        )
-        return Effect.sync(() => {
-          done = true
-          if (handle !== undefined) clearTimeout(handle)
-          controller?.abort(new Error("effect-nango: interrupted"))
+      const outgoing = { origin, path: prefix + request.path, method: request.method, headers, body: request.body }
+      return Effect.callback<IncomingResponse, TransportError | TimeoutError>((resume) => {
+        const cancel = exchange(dispatcher, outgoing, maxBytes, timer?.millis, {
+          onResponse: (response) => resume(Effect.succeed(response)),
+          onError: (cause, phase) => resume(Effect.fail(transportFailure(cause, phase, label))),
+          onTimeout: () => resume(Effect.fail((timer as NonNullable<typeof timer>).onTimeout())),
         })
+        return Effect.sync(cancel)
       })
     }
   }
@@ -144,6 +66,13 @@ const makeFastPath =
 /** Statuses whose response has no body, which a web `Response` must not be given. */
 const nullBodyStatuses = new Set([101, 204, 205, 304])
 
+/** The dispatcher `make` uses when given none: the transport's own, made on first use. */
+let sharedAgent: undici.Agent | undefined
+const ownAgent = () => {
+  sharedAgent ??= new undici.Agent()
+  return sharedAgent
+}
+
 /**
  * Builds an `HttpClient` on undici. Any code can use it as an ordinary `HttpClient`; the
  * Connect-session client recognises it and takes its direct path.
@@ -152,7 +81,7 @@ const nullBodyStatuses = new Set([101, 204, 205, 304])
  * @category constructors
  */
 export const make = (options: Options = {}): HttpClient.HttpClient => {
-  const dispatcher = options.dispatcher
+  const dispatcher = options.dispatcher ?? ownAgent()
   const client = HttpClient.make((request, url, signal) =>
     Effect.tryPromise({
       try: async () => {
@@ -164,7 +93,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
           headers: request.headers,
           body,
           signal,
-          ...(dispatcher === undefined ? {} : { dispatcher }),
+          dispatcher,
         })
         const headers = new Headers()
         for (const [name, value] of Object.entries(response.headers)) {
@@ -175,7 +104,8 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
         else webBody = Readable.toWeb(response.body) as unknown as ReadableStream<Uint8Array>
         return new Response(webBody, { status: response.statusCode, headers })
       },
-      catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }),
+      catch: (cause) =>
+        new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) }),
     }).pipe(Effect.map((response) => HttpClientResponse.fromWeb(request, response))),
   )
   return Object.assign(client, { [FastPathKey]: makeFastPath(dispatcher) })
@@ -187,9 +117,21 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
 
 /**
  * Provides `HttpClient.HttpClient` on undici: the fast, Node-only transport for `NangoConnect`.
+ * Without a dispatcher of yours, it makes an `Agent` for the layer's scope and closes it after.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerUndici = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.succeed(HttpClient.HttpClient, make(options))
+  options.dispatcher === undefined
+    ? Layer.effect(
+        HttpClient.HttpClient,
+        Effect.map(
+          Effect.acquireRelease(
+            Effect.sync(() => new undici.Agent()),
+            (agent) => Effect.promise(() => agent.close()),
+          ),
+          (dispatcher) => make({ dispatcher }),
+        ),
+      )
+    : Layer.succeed(HttpClient.HttpClient, make(options))

@@ -2,7 +2,7 @@
  * Maps what the transport and the server answered into the package's typed errors. Nothing here
  * reads or copies a request header, so no credential can reach an error.
  */
-import { Clock, Duration, Effect, Either, ParseResult, Schema } from "effect"
+import { Clock, Duration, Effect, Result, Schema, SchemaIssue } from "effect"
 import {
   BadRequest,
   Forbidden,
@@ -34,6 +34,9 @@ const statusErrors = {
   404: NotFound,
 } as const
 
+/** The tag of each documented status's error, for its message. */
+const statusNames = { 400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound" } as const
+
 /** A client-error status an endpoint can document. */
 export type DocumentedStatus = keyof typeof statusErrors
 
@@ -43,7 +46,7 @@ export type StatusError<S extends DocumentedStatus> = InstanceType<(typeof statu
 /** What a non-2xx response can turn into when an endpoint documents `S`. */
 export type ResponseFailure<S extends DocumentedStatus> = StatusError<S> | RateLimited | ServerError | UnexpectedStatus
 
-const decodeEnvelope = Schema.decodeUnknownEither(Schema.parseJson(ErrorEnvelope))
+const decodeEnvelope = Schema.decodeUnknownResult(Schema.fromJsonString(ErrorEnvelope))
 
 /**
  * Parses `Retry-After`: delay-seconds or an HTTP date, measured against the effect's clock.
@@ -69,7 +72,7 @@ export const responseFailure = <S extends DocumentedStatus>(
 ): Effect.Effect<never, ResponseFailure<S>> =>
   Effect.gen(function* () {
     const text = response.body ?? ""
-    const envelope = Either.getOrUndefined(decodeEnvelope(text))?.error
+    const envelope = Result.getOrUndefined(decodeEnvelope(text))?.error
     const status = response.status
     const where = `${request.method} ${request.path}`
     const label = envelope === undefined ? `${status}` : `${status} ${envelope.code}`
@@ -106,7 +109,10 @@ export const responseFailure = <S extends DocumentedStatus>(
     if ((documented as ReadonlyArray<number>).includes(status)) {
       const ErrorClass = statusErrors[status as S]
       return yield* Effect.fail(
-        new ErrorClass({ ...fields, message: describe(`Nango answered ${ErrorClass._tag}`) }) as StatusError<S>,
+        new ErrorClass({
+          ...fields,
+          message: describe(`Nango answered ${statusNames[status as S]}`),
+        }) as StatusError<S>,
       )
     }
     return yield* new UnexpectedStatus({ ...fields, message: describe("Unexpected status from Nango") })
@@ -166,25 +172,36 @@ export const transportFailure = (
 // Decode errors
 // -----------------------------------------------------------------------------
 
+/** Renders issues with their messages, never the values that failed: those may be credentials. */
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1({
+  leafHook: (issue) => {
+    switch (issue._tag) {
+      case "MissingKey":
+        return "Missing key"
+      case "UnexpectedKey":
+        return "Expected no excess property"
+      default:
+        return SchemaIssue.defaultLeafHook(issue)
+    }
+  },
+})
+
 /**
  * Describes where a body failed its schema: each issue's path and what was expected, with the
- * actual values cut out, since a body may hold a token or a client secret. The "Expected
- * undefined" alternatives of optional fields are left out as noise.
+ * actual values cut out, since a body may hold a token or a client secret.
  */
-export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> => [
+export const describeIssues = (error: Schema.SchemaError): ReadonlyArray<string> => [
   ...new Set(
-    ParseResult.ArrayFormatter.formatErrorSync(error)
-      .filter((issue) => !issue.message.startsWith("Expected undefined"))
-      .map(
-        (issue) =>
-          `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue.message.replace(/,? actual [\s\S]*$/, "")}`,
-      ),
+    formatIssues(error.issue).issues.map(
+      (issue) =>
+        `${issue.path === undefined || issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue.message.replace(/,? (got|actual) [\s\S]*$/, "").replace(/ \| undefined$/, "")}`,
+    ),
   ),
 ]
 
 /** Parses a body as JSON; a failure is reported without the body's text. */
-export const parseJsonBody = (text: string): Either.Either<unknown, ReadonlyArray<string>> =>
-  Either.try({ try: () => JSON.parse(text) as unknown, catch: () => ["(root): not JSON"] })
+export const parseJsonBody = (text: string): Result.Result<unknown, ReadonlyArray<string>> =>
+  Result.try({ try: () => JSON.parse(text) as unknown, catch: () => ["(root): not JSON"] })
 
 /** Builds the error for a 2xx whose body is not JSON or not the expected shape. */
 export const decodeFailure = (

@@ -21,7 +21,7 @@ export interface ResolvedRetry {
 export const isTransient = (error: NangoConnectError, idempotent: boolean, policy: ResolvedRetry): boolean => {
   switch (error._tag) {
     case "RateLimited":
-      return error.retryAfter === undefined || Duration.lessThanOrEqualTo(error.retryAfter, policy.maxRetryAfter)
+      return error.retryAfter === undefined || Duration.isLessThanOrEqualTo(error.retryAfter, policy.maxRetryAfter)
     case "ServerError":
       return idempotent || error.status === 503
     case "TransportError":
@@ -37,17 +37,21 @@ export const isTransient = (error: NangoConnectError, idempotent: boolean, polic
 export const retrySchedule = (
   policy: ResolvedRetry,
   idempotent: boolean,
-): Schedule.Schedule<unknown, NangoConnectError> =>
-  Schedule.exponential(policy.baseDelay).pipe(
+): Schedule.Schedule<Duration.Duration, NangoConnectError> => {
+  const backoff: Schedule.Schedule<Duration.Duration, NangoConnectError> = Schedule.exponential(policy.baseDelay)
+  return backoff.pipe(
     Schedule.jittered,
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, policy.maxDelay)),
-    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1)),
-    Schedule.intersect(Schedule.identity<NangoConnectError>()),
-    Schedule.whileInput((error: NangoConnectError) => isTransient(error, idempotent, policy)),
-    Schedule.modifyDelay(([, error], delay) =>
-      error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.max(delay, error.retryAfter) : delay,
-    ),
+    Schedule.while(({ attempt, input }) => attempt <= policy.maxAttempts - 1 && isTransient(input, idempotent, policy)),
+    Schedule.modifyDelay(({ duration, input }) => {
+      const capped = Duration.min(Duration.fromInputUnsafe(duration), policy.maxDelay)
+      return Effect.succeed(
+        input._tag === "RateLimited" && input.retryAfter !== undefined
+          ? Duration.max(capped, input.retryAfter)
+          : capped,
+      )
+    }),
   )
+}
 
 /**
  * Whether the wait a 429 asks for still ends before the call's deadline. When it does not, the

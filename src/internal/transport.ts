@@ -3,14 +3,14 @@
  * headers and a size-capped body. Two implementations share it: any `HttpClient` (portable), and
  * the fast path that `NangoHttpClient.layerUndici` attaches to the `HttpClient` it provides.
  */
+import { Effect, Stream } from "effect"
 import {
   FetchHttpClient,
   HttpClient,
   type HttpClientError,
   HttpClientRequest,
   type HttpClientResponse,
-} from "@effect/platform"
-import { Effect, Stream } from "effect"
+} from "effect/http"
 import type { TimeoutError, TransportError } from "../NangoConnectError.js"
 import { type RequestLabel, transportFailure } from "./errors.js"
 
@@ -95,12 +95,12 @@ export const fromHttpClient = (
   const prepared = client.pipe(
     // Redirects are not followed: Nango never redirects, and fetch would turn a redirected POST
     // into a GET. The 3xx comes back as UnexpectedStatus. (Read by FetchHttpClient only.)
-    HttpClient.transformResponse(
-      Effect.provideService(FetchHttpClient.RequestInit, { ...requestInit, redirect: "manual" }),
-    ),
-    options.propagateTraceContext
-      ? HttpClient.withTracerPropagation(true)
-      : HttpClient.withTracerDisabledWhen(() => true),
+    HttpClient.transformResponse((effect) => {
+      const manual = Effect.provideService(effect, FetchHttpClient.RequestInit, { ...requestInit, redirect: "manual" })
+      return options.propagateTraceContext
+        ? Effect.provideService(manual, HttpClient.TracerPropagationEnabled, true)
+        : Effect.provideService(manual, HttpClient.TracerDisabledWhen, () => true)
+    }),
   )
   return {
     send: (request) => {
@@ -131,7 +131,7 @@ const readBody = (
   maxBytes: number,
   request: RequestLabel,
 ): Effect.Effect<string | undefined, TransportError> => {
-  const failed = (error: HttpClientError.ResponseError) => transportFailure(error.cause, "response", request)
+  const failed = (error: HttpClientError.HttpClientError) => transportFailure(error.cause, "response", request)
   const declared = response.headers["content-length"]
   if (declared !== undefined) {
     return Number(declared) > maxBytes ? Effect.succeed(undefined) : Effect.mapError(response.text, failed)
@@ -149,7 +149,7 @@ const readBody = (
         }),
       ),
       Effect.catchIf(
-        (error) => error.reason === "EmptyBody",
+        (error) => error.reason._tag === "EmptyBodyError",
         () => Effect.void,
       ),
       Effect.mapError(failed),

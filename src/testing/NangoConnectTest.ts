@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { Context, Effect, Layer } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "effect/http"
 import * as NangoConnect from "../NangoConnect.js"
 import { type Options as EmulatorOptions, NangoEmulator, type Outcome } from "./NangoEmulator.js"
 
@@ -20,7 +20,7 @@ import { type Options as EmulatorOptions, NangoEmulator, type Outcome } from "./
  * @since 0.1.0
  * @category tags
  */
-export class Emulator extends Context.Tag("effect-nango/testing/Emulator")<Emulator, NangoEmulator>() {}
+export class Emulator extends Context.Service<Emulator, NangoEmulator>()("effect-nango/testing/Emulator") {}
 
 // -----------------------------------------------------------------------------
 // Options
@@ -85,7 +85,8 @@ export const inMemoryClient = (emulator: NangoEmulator): HttpClient.HttpClient =
         ])
         return toResponse(outcome, signal)
       },
-      catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause }),
+      catch: (cause) =>
+        new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) }),
     }).pipe(Effect.map((response) => HttpClientResponse.fromWeb(request, response))),
   )
 
@@ -104,11 +105,11 @@ const clientLayer = (emulator: NangoEmulator, options: Options) =>
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<NangoConnect.NangoConnect | Emulator> =>
-  Layer.unwrapScoped(
+  Layer.unwrap(
     Effect.gen(function* () {
-      const clock = yield* Effect.clock
+      const clock = yield* Effect.clockWith(Effect.succeed)
       const emulator = yield* Effect.acquireRelease(
-        Effect.promise(() => NangoEmulator.start({ ...options, now: () => clock.unsafeCurrentTimeMillis() })),
+        Effect.promise(() => NangoEmulator.start({ ...options, now: () => clock.currentTimeMillisUnsafe() })),
         (started) => Effect.promise(() => started.close()),
       )
       return Layer.merge(
@@ -125,10 +126,10 @@ export const layer = (options: Options = {}): Layer.Layer<NangoConnect.NangoConn
  * @category layers
  */
 export const layerInMemory = (options: Options = {}): Layer.Layer<NangoConnect.NangoConnect | Emulator> =>
-  Layer.unwrapEffect(
+  Layer.unwrap(
     Effect.gen(function* () {
-      const clock = yield* Effect.clock
-      const emulator = NangoEmulator.inMemory({ ...options, now: () => clock.unsafeCurrentTimeMillis() })
+      const clock = yield* Effect.clockWith(Effect.succeed)
+      const emulator = NangoEmulator.inMemory({ ...options, now: () => clock.currentTimeMillisUnsafe() })
       return Layer.merge(
         clientLayer(emulator, options).pipe(
           Layer.provide(Layer.succeed(HttpClient.HttpClient, inMemoryClient(emulator))),

@@ -19,6 +19,8 @@ export default defineConfig({
     projects: [
       // Everything, on the portable transport (FetchHttpClient on the global fetch).
       { extends: true, test: { name: "fetch", include: ["test/**/*.test.ts", "demo/**/*.test.ts"] } },
+      // Nango's behaviour (the shared emulator, against the fixtures), written once for both lines.
+      { extends: true, test: { name: "nango", include: ["nango/test/**/*.test.ts"] } },
       // The network-facing suites again, on the undici fast path (NangoHttpClient.layerUndici).
       {
         extends: true,

@@ -6,6 +6,8 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 export default defineConfig({
   // Tests and examples import the package by name, as users do; they run against the sources.
   resolve: {
+    // The shared tests in ../nango import vitest: they must get this line's copy.
+    dedupe: ["vitest"],
     alias: [
       { find: /^effect-nango\/testing$/, replacement: source("./src/testing/index.ts") },
       { find: /^effect-nango\/undici$/, replacement: source("./src/NangoHttpClient.ts") },
@@ -19,6 +21,8 @@ export default defineConfig({
     projects: [
       // Everything, on the portable transport (FetchHttpClient on the global fetch).
       { extends: true, test: { name: "fetch", include: ["test/**/*.test.ts", "demo/**/*.test.ts"] } },
+      // Nango's behaviour (the shared emulator, against the fixtures), written once for both lines.
+      { extends: true, test: { name: "nango", dir: "..", include: ["nango/test/**/*.test.ts"] } },
       // The network-facing suites again, on the undici fast path (NangoHttpClient.layerUndici).
       {
         extends: true,

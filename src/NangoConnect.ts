@@ -20,6 +20,7 @@ import {
   SchemaIssue,
 } from "effect"
 import { FetchHttpClient, HttpClient } from "effect/http"
+import { prepareBody, sessionBodyIssues } from "../nango/src/rules.js"
 import * as Errors from "./internal/errors.js"
 import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
 import * as Transport from "./internal/transport.js"
@@ -227,10 +228,26 @@ const checkToken = (token: SessionToken): Effect.Effect<Redacted.Redacted<string
       )
 }
 
+/**
+ * Checks and encodes a session body before anything is sent: keys whose value is `undefined` are
+ * left out (as JSON does), a value JSON would change silently is refused, then the schema, then the
+ * server's rules that it could only answer with a 500 (see `nango/src/rules.ts`).
+ */
 const encodeBody = <A, I>(schema: Schema.Codec<A, I>) => {
-  const encode = Schema.encodeResult(schema, { errors: "all", onExcessProperty: "error" })
-  return (body: A): Effect.Effect<I, InvalidInput> =>
-    Effect.fromResult(Result.mapError(encode(body), (error) => invalid("body", Errors.describeIssues(error))))
+  const encode = Schema.encodeUnknownResult(schema, { errors: "all", onExcessProperty: "error" })
+  return (body: A): Effect.Effect<I, InvalidInput> => {
+    const prepared = prepareBody(body)
+    if (prepared.issues.length > 0) return Effect.fail(invalid("body", prepared.issues))
+    return Effect.flatMap(
+      Effect.fromResult(
+        Result.mapError(encode(prepared.body), (error) => invalid("body", Errors.describeIssues(error))),
+      ),
+      (encoded) => {
+        const issues = sessionBodyIssues(encoded)
+        return issues.length > 0 ? Effect.fail(invalid("body", issues)) : Effect.succeed(encoded as I)
+      },
+    )
+  }
 }
 
 /** Hosts where plain http stays on this machine. */

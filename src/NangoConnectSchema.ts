@@ -6,6 +6,12 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import {
+  isLocalWebhookProblem,
+  type WebhookUrlProblem,
+  webhookUrlMessages,
+  webhookUrlProblem,
+} from "../nango/src/rules.js"
 
 // -----------------------------------------------------------------------------
 // Tokens
@@ -345,27 +351,28 @@ export const IntegrationConfigDefaultsInput = Schema.Struct({
 })
 
 /**
- * Per-integration overrides of the Connect UI.
+ * Per-integration overrides of the Connect UI; other keys are accepted, and the server drops them.
  *
  * @since 0.1.0
  * @category requests
  */
-export const IntegrationOverridesInput = Schema.Struct({ docs_connect: Schema.optional(Schema.String) })
+export const IntegrationOverridesInput = Schema.StructWithRest(
+  Schema.Struct({ docs_connect: Schema.optional(Schema.String) }),
+  // The server drops keys it does not know here instead of refusing them, so they pass.
+  [Schema.Record(Schema.String, Schema.UndefinedOr(JsonValue))],
+)
 
 /**
- * A webhook URL override: an absolute URL not on nango.dev, or `""` to clear it.
+ * A webhook URL override: an absolute http(s) URL not on nango.dev, or `""` to clear it.
  *
  * @since 0.1.0
  * @category requests
  */
 export const WebhookUrlOverride = Schema.String.check(
   Schema.makeFilter((value: string) => {
-    if (value === "") return true
-    if (!URL.canParse(value)) return "webhook_url_override must be a URL or the empty string"
-    const host = new URL(value).hostname
-    return host === "nango.dev" || host.endsWith(".nango.dev")
-      ? "webhook_url_override cannot point to Nango's domain (nango.dev)"
-      : true
+    // Only the stable, local rules; the server's host policy (loopback, private ranges) is its own.
+    const problem = webhookUrlProblem(value)
+    return isLocalWebhookProblem(problem) ? webhookUrlMessages[problem as WebhookUrlProblem] : true
   }),
 )
 

@@ -63,7 +63,7 @@ describe("retry", () => {
     }),
   )
 
-  itWithSleeps("honours Retry-After in seconds on a 429, for a POST too", () =>
+  itWithSleeps("waits Retry-After plus the second the server floors away, for a POST too", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()
       emulator.injectFault({
@@ -72,8 +72,8 @@ describe("retry", () => {
         body: JSON.stringify({ error: { code: "too_many_request", method: "POST", path: "/connect/sessions" } }),
       })
       const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
-      yield* waitForSleep("5 seconds")
-      yield* TestClock.adjust("4999 millis")
+      yield* waitForSleep("6 seconds")
+      yield* TestClock.adjust("5999 millis")
       expect(emulator.requests).toHaveLength(1)
       yield* TestClock.adjust("1 millis")
       yield* Fiber.join(fiber)
@@ -87,7 +87,7 @@ describe("retry", () => {
       const now = yield* Clock.currentTimeMillis
       emulator.injectFault({ status: 429, headers: { "retry-after": new Date(now + 7000).toUTCString() } })
       const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
-      yield* TestClock.adjust(yield* waitForSleep("7 seconds"))
+      yield* TestClock.adjust(yield* waitForSleep("8 seconds"))
       yield* Fiber.join(fiber)
       expect(emulator.requests).toHaveLength(2)
     }),
@@ -110,11 +110,52 @@ describe("retry", () => {
       const { emulator, nango } = yield* setup({ rateLimit: { points: 1, windowMs: 2000 }, now: () => now })
       yield* nango.createConnectSession(user)
       const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
-      yield* waitForSleep("2 seconds")
-      now += 2000
-      yield* TestClock.adjust("2 seconds")
+      yield* waitForSleep("3 seconds")
+      now += 3000
+      yield* TestClock.adjust("3 seconds")
       yield* Fiber.join(fiber)
       expect(emulator.requests).toHaveLength(3)
+    }),
+  )
+
+  itWithSleeps("a 429 whose floored Retry-After would land inside the window succeeds on the 2nd attempt", () =>
+    Effect.gen(function* () {
+      let now = 1_000_000
+      const { emulator, nango } = yield* setup({ rateLimit: { points: 1, windowMs: 2000 }, now: () => now })
+      yield* nango.createConnectSession(user)
+      now += 500
+      const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
+      // 1.5 s are left in the window; the server says Retry-After: 1.
+      yield* waitForSleep("2 seconds")
+      // Waiting exactly Retry-After would arrive here, still inside the window: the server refuses
+      // again with Retry-After: 0, and a client that trusts it spends its attempts in this window.
+      now += 1000
+      const early = yield* Effect.promise(() =>
+        fetch(`${emulator.url}/connect/sessions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${emulator.secretKey}`, "content-type": "application/json" },
+          body: JSON.stringify(user),
+        }),
+      )
+      expect([early.status, early.headers.get("retry-after")]).toEqual([429, "0"])
+      now += 1000
+      yield* TestClock.adjust("2 seconds")
+      yield* Fiber.join(fiber)
+      expect(emulator.requestsTo("POST", "/connect/sessions").map((request) => request.path)).toHaveLength(4)
+      expect(emulator.created).toHaveLength(2)
+    }),
+  )
+
+  itWithSleeps("without Retry-After, waits until X-RateLimit-Reset plus a second", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      const now = yield* Clock.currentTimeMillis
+      const reset = String(Math.floor((now + 4000) / 1000))
+      emulator.injectFault({ status: 429, headers: { "x-ratelimit-reset": reset } })
+      const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
+      yield* TestClock.adjust(yield* waitForSleep("5 seconds", "1 second"))
+      yield* Fiber.join(fiber)
+      expect(emulator.requests).toHaveLength(2)
     }),
   )
 

@@ -20,6 +20,7 @@ import {
   Schedule,
   Schema,
 } from "effect"
+import { prepareBody, sessionBodyIssues } from "../../nango/src/rules.js"
 import * as Errors from "./internal/errors.js"
 import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
 import * as Transport from "./internal/transport.js"
@@ -227,10 +228,24 @@ const checkToken = (token: SessionToken): Either.Either<Redacted.Redacted<string
       )
 }
 
+/**
+ * Checks and encodes a session body before anything is sent: keys whose value is `undefined` are
+ * left out (as JSON does), a value JSON would change silently is refused, then the schema, then the
+ * server's rules that it could only answer with a 500 (see `nango/src/rules.ts`).
+ */
 const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
-  const encode = Schema.encodeEither(schema, { errors: "all", onExcessProperty: "error" })
-  return (body: A): Either.Either<I, InvalidInput> =>
-    Either.mapLeft(encode(body), (error) => invalid("body", Errors.describeIssues(error)))
+  const encode = Schema.encodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
+  return (body: A): Either.Either<I, InvalidInput> => {
+    const prepared = prepareBody(body)
+    if (prepared.issues.length > 0) return Either.left(invalid("body", prepared.issues))
+    return Either.flatMap(
+      Either.mapLeft(encode(prepared.body), (error) => invalid("body", Errors.describeIssues(error))),
+      (encoded) => {
+        const issues = sessionBodyIssues(encoded)
+        return issues.length > 0 ? Either.left(invalid("body", issues)) : Either.right(encoded)
+      },
+    )
+  }
 }
 
 /** Hosts where plain http stays on this machine. */

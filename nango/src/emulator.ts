@@ -9,7 +9,14 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { type Issue, validateCreateBody, validateEmptyQuery, validateReconnectBody } from "./validation.js"
+import { effectiveTags, maxEffectiveTags, unstorablePaths } from "./rules.js"
+import {
+  type Issue,
+  validateCreateBody,
+  validateDeprecatedWebhookUrls,
+  validateEmptyQuery,
+  validateReconnectBody,
+} from "./validation.js"
 
 // -----------------------------------------------------------------------------
 // Models
@@ -525,6 +532,8 @@ export class NangoEmulator {
   private create(body: unknown): Reply {
     const issues = validateCreateBody(body)
     if (issues.length > 0) return invalid("invalid_body", issues)
+    const deprecated = validateDeprecatedWebhookUrls(body)
+    if (deprecated.length > 0) return invalid("invalid_body", deprecated)
     const input = body as Record<string, unknown>
     const missing = [
       ...((input.allowed_integrations as Array<string> | undefined) ?? []).flatMap((id, index) =>
@@ -539,12 +548,17 @@ export class NangoEmulator {
       )
     }
     const allowed = input.allowed_integrations as Array<string> | undefined
-    return this.issue(input, allowed !== undefined && allowed.length > 0 ? allowed : undefined, false)
+    return (
+      this.storageFailure(input, false) ??
+      this.issue(input, allowed !== undefined && allowed.length > 0 ? allowed : undefined, false)
+    )
   }
 
   private reconnect(body: unknown): Reply {
     const issues = validateReconnectBody(body)
     if (issues.length > 0) return invalid("invalid_body", issues)
+    const deprecated = validateDeprecatedWebhookUrls(body)
+    if (deprecated.length > 0) return invalid("invalid_body", deprecated)
     const input = body as Record<string, unknown>
     const known = this.connections.some(
       (connection) =>
@@ -563,7 +577,33 @@ export class NangoEmulator {
         missing.map((path) => ({ code: "custom", message: "Integration does not exist", path })),
       )
     }
-    return this.issue(input, [input.integration_id as string], true)
+    return this.storageFailure(input, true) ?? this.issue(input, [input.integration_id as string], true)
+  }
+
+  /**
+   * What the server's database refuses after validation, answered as the server does with a 500:
+   * more than 10 effective tags, or a string holding NUL or an unpaired surrogate (which the
+   * reconnect route reports as an unhandled error).
+   */
+  private storageFailure(input: Record<string, unknown>, isReconnect: boolean): Reply | undefined {
+    const failed = {
+      status: 500,
+      body: { error: { code: "server_error", message: "Failed to create connect session" } },
+    }
+    if (Object.keys(effectiveTags(input)).length > maxEffectiveTags) return failed
+    if (unstorablePaths(input).length === 0) return undefined
+    if (!isReconnect) return failed
+    const id = randomUUID()
+    return {
+      status: 500,
+      body: {
+        error: {
+          message: `An error occurred. Please contact support with this unique id: "${id}"`,
+          code: "generic_error_support",
+          payload: id,
+        },
+      },
+    }
   }
 
   private missingIntegrations(input: Record<string, unknown>): Array<Array<string>> {

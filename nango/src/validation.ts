@@ -11,6 +11,8 @@ export interface Issue {
   readonly path: ReadonlyArray<string>
 }
 
+import { webhookUrlIssue, webhookUrlProblem } from "./rules.js"
+
 type Json = unknown
 type Obj = Record<string, Json>
 
@@ -68,8 +70,21 @@ class Checker {
     if ((value as string).length < 5) this.add("too_small", "Too small: expected string to have >=5 characters", path)
   }
 
+  /**
+   * A record: an object, except that the server's validator refuses one with an own key named
+   * `constructor` (it takes it for a class instance), as an object that is not a record.
+   */
+  record(value: Json, path: ReadonlyArray<string>): value is Obj {
+    if (!this.type(value, "object", path)) return false
+    if (Object.hasOwn(value as Obj, "constructor")) {
+      this.add("invalid_type", "Invalid input: expected record, received object", path)
+      return false
+    }
+    return true
+  }
+
   tags(value: Json, path: ReadonlyArray<string>, topLevel: boolean) {
-    if (!this.type(value, "object", path)) return
+    if (!this.record(value, path)) return
     const tags = value as Obj
     const keys = Object.keys(tags)
     for (const key of keys) {
@@ -142,7 +157,7 @@ class Checker {
     if (entry.user_scopes !== undefined) this.type(entry.user_scopes, "string", [...path, "user_scopes"])
     if (
       entry.authorization_params !== undefined &&
-      this.type(entry.authorization_params, "object", [...path, "authorization_params"])
+      this.record(entry.authorization_params, [...path, "authorization_params"])
     ) {
       for (const [key, param] of Object.entries(entry.authorization_params as Obj)) {
         this.type(param, "string", [...path, "authorization_params", key])
@@ -160,15 +175,10 @@ class Checker {
 
   webhook(value: Json, path: ReadonlyArray<string>) {
     if (!this.type(value, "string", path)) return
-    const text = value as string
-    if (text === "") return
-    if (!URL.canParse(text)) {
-      this.add("invalid_union", "Invalid input", path)
-      return
-    }
-    const host = new URL(text).hostname
-    if (host === "nango.dev" || host.endsWith(".nango.dev")) {
-      this.add("custom", "Webhook URLs cannot point to Nango's domain (nango.dev).", path)
+    const problem = webhookUrlProblem(value as string)
+    if (problem !== undefined) {
+      const issue = webhookUrlIssue(problem)
+      this.add(issue.code, issue.message, path)
     }
   }
 
@@ -181,7 +191,7 @@ class Checker {
         this.configDefaults(entry, path),
       )
     }
-    if (body.overrides !== undefined) {
+    if (body.overrides !== undefined && this.record(body.overrides, ["overrides"])) {
       this.integrationRecord(body.overrides, ["overrides"], (entry, path) => {
         if (this.type(entry, "object", path) && (entry as Obj).docs_connect !== undefined) {
           this.type((entry as Obj).docs_connect, "string", [...path, "docs_connect"])
@@ -247,4 +257,24 @@ export const validateEmptyQuery = (params: URLSearchParams): ReadonlyArray<Issue
   const checker = new Checker()
   checker.strict(Object.fromEntries(keys.map((key) => [key, true])), [], [])
   return checker.issues
+}
+
+/** What the server adds to a message about the deprecated `connection_config.webhook_url`. */
+const deprecatedWebhookNote =
+  ". Note: connection_config.webhook_url is deprecated; use top-level webhook_url_override instead."
+
+/**
+ * Checks the deprecated `integrations_config_defaults.<id>.connection_config.webhook_url` as the
+ * server does once the body has passed its schema: like `webhook_url_override`, with a note.
+ */
+export const validateDeprecatedWebhookUrls = (body: Json): ReadonlyArray<Issue> => {
+  const defaults =
+    isObject(body) && isObject(body.integrations_config_defaults) ? body.integrations_config_defaults : {}
+  return Object.entries(defaults).flatMap(([id, entry]) => {
+    const config = isObject(entry) && isObject(entry.connection_config) ? entry.connection_config : {}
+    if (config.webhook_url === undefined) return []
+    const checker = new Checker()
+    checker.webhook(config.webhook_url, ["integrations_config_defaults", id, "connection_config", "webhook_url"])
+    return checker.issues.map((issue) => ({ ...issue, message: `${issue.message}${deprecatedWebhookNote}` }))
+  })
 }

@@ -3,6 +3,7 @@
  * reads or copies a request header, so no credential can reach an error.
  */
 import { Clock, Duration, Effect, Result, Schema, SchemaIssue } from "effect"
+import { announcedWaitMillis } from "../../nango/src/rules.js"
 import {
   BadRequest,
   Forbidden,
@@ -49,16 +50,12 @@ export type ResponseFailure<S extends DocumentedStatus> = StatusError<S> | RateL
 const decodeEnvelope = Schema.decodeUnknownResult(Schema.fromJsonString(ErrorEnvelope))
 
 /**
- * Parses `Retry-After`: delay-seconds or an HTTP date, measured against the effect's clock.
- * Returns undefined for a missing or unreadable value.
+ * The wait a 429 announces: `Retry-After` (delay-seconds or an HTTP date), else
+ * `X-RateLimit-Reset`, measured against the effect's clock. Undefined when neither is readable.
  */
-export const parseRetryAfter = (value: string | undefined, nowMillis: number): Duration.Duration | undefined => {
-  if (value === undefined) return undefined
-  const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Duration.seconds(Number(trimmed))
-  const date = Date.parse(trimmed)
-  if (Number.isNaN(date)) return undefined
-  return Duration.millis(Math.max(0, date - nowMillis))
+export const parseRetryAfter = (response: IncomingResponse, nowMillis: number): Duration.Duration | undefined => {
+  const millis = announcedWaitMillis(response.header("retry-after"), response.header("x-ratelimit-reset"), nowMillis)
+  return millis === undefined ? undefined : Duration.millis(millis)
 }
 
 /**
@@ -92,7 +89,7 @@ export const responseFailure = <S extends DocumentedStatus>(
       `${what} (${label}) on ${where}${envelope?.message === undefined ? "" : `: ${envelope.message}`}`
 
     if (status === 429) {
-      const retryAfter = parseRetryAfter(response.header("retry-after"), yield* Clock.currentTimeMillis)
+      const retryAfter = parseRetryAfter(response, yield* Clock.currentTimeMillis)
       return yield* new RateLimited({
         ...fields,
         ...(retryAfter === undefined ? {} : { retryAfter }),

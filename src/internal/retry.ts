@@ -3,7 +3,15 @@
  * of attempts, and the server's `Retry-After` honoured up to a cap.
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
+import { rateLimitSlackMillis } from "../../nango/src/rules.js"
 import type { NangoConnectError } from "../NangoConnectError.js"
+
+/**
+ * How long to wait after a 429 that announced `retryAfter`: a second more than it says, since the
+ * server floors it to whole seconds and the window would otherwise still be closed.
+ */
+export const rateLimitWait = (retryAfter: Duration.Duration): Duration.Duration =>
+  Duration.sum(retryAfter, Duration.millis(rateLimitSlackMillis))
 
 /** Retry settings with every default filled in. */
 export interface ResolvedRetry {
@@ -46,7 +54,7 @@ export const retrySchedule = (
       const capped = Duration.min(Duration.fromInputUnsafe(duration), policy.maxDelay)
       return Effect.succeed(
         input._tag === "RateLimited" && input.retryAfter !== undefined
-          ? Duration.max(capped, input.retryAfter)
+          ? Duration.max(capped, rateLimitWait(input.retryAfter))
           : capped,
       )
     }),
@@ -64,5 +72,5 @@ export const retryAfterFits =
       ? true
       : Effect.map(
           Clock.currentTimeMillis,
-          (now) => now + Duration.toMillis(error.retryAfter as Duration.Duration) < deadlineMillis,
+          (now) => now + Duration.toMillis(rateLimitWait(error.retryAfter as Duration.Duration)) < deadlineMillis,
         )

@@ -3,7 +3,15 @@
  * of attempts, and the server's `Retry-After` honoured up to a cap.
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
+import { rateLimitSlackMillis } from "../../../nango/src/rules.js"
 import type { NangoConnectError } from "../NangoConnectError.js"
+
+/**
+ * How long to wait after a 429 that announced `retryAfter`: a second more than it says, since the
+ * server floors it to whole seconds and the window would otherwise still be closed.
+ */
+export const rateLimitWait = (retryAfter: Duration.Duration): Duration.Duration =>
+  Duration.sum(retryAfter, Duration.millis(rateLimitSlackMillis))
 
 /** Retry settings with every default filled in. */
 export interface ResolvedRetry {
@@ -45,7 +53,9 @@ export const retrySchedule = (
     Schedule.intersect(Schedule.identity<NangoConnectError>()),
     Schedule.whileInput((error: NangoConnectError) => isTransient(error, idempotent, policy)),
     Schedule.modifyDelay(([, error], delay) =>
-      error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.max(delay, error.retryAfter) : delay,
+      error._tag === "RateLimited" && error.retryAfter !== undefined
+        ? Duration.max(delay, rateLimitWait(error.retryAfter))
+        : delay,
     ),
   )
 
@@ -60,5 +70,5 @@ export const retryAfterFits =
       ? true
       : Effect.map(
           Clock.currentTimeMillis,
-          (now) => now + Duration.toMillis(error.retryAfter as Duration.Duration) < deadlineMillis,
+          (now) => now + Duration.toMillis(rateLimitWait(error.retryAfter as Duration.Duration)) < deadlineMillis,
         )

@@ -6,7 +6,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck, Redacted, type Schema } from "effect"
-import { NangoConnect, NangoConnectSchema } from "../../src/index.js"
+import { NangoConnect, type NangoConnectError, NangoConnectSchema } from "../../src/index.js"
 import * as NangoEmulator from "../../src/testing/NangoEmulator.js"
 import { setup } from "../support.js"
 
@@ -170,6 +170,22 @@ const integrationsOf = (body: {
   ...(body.integration_id === undefined ? [] : [body.integration_id]),
 ]
 
+/** Whether the client refused a body only for the effective tag limit, which the server answers with a 500. */
+const overTheTagLimit = (error: NangoConnectError.NangoConnectError) =>
+  error._tag === "InvalidInput" && error.issues.every((issue) => issue.startsWith("tags: the server merges"))
+
+/** What the emulator answers to a body sent as it is, past the client. */
+const rawStatus = (emulator: NangoEmulator.NangoEmulator, path: string, body: unknown) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${emulator.url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${emulator.secretKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    })
+    await response.arrayBuffer()
+    return response.status
+  })
+
 describe("properties", () => {
   it.scoped("every create body the schema accepts is accepted by the emulator, and its answers decode", () =>
     Effect.gen(function* () {
@@ -178,13 +194,21 @@ describe("properties", () => {
       const nango = yield* NangoConnect.make({ secretKey: emulator.secretKey, baseUrl: emulator.url }).pipe(
         Effect.provide(FetchHttpClient.layer),
       )
+      let refused = 0
       for (const body of bodies) {
         const outcome = yield* Effect.either(
           Effect.flatMap(nango.createConnectSession(body), (session) => nango.getConnectSession(session.token)),
         )
+        if (outcome._tag === "Left" && overTheTagLimit(outcome.left)) {
+          // Refused before sending: the server could only have answered it with a 500.
+          refused++
+          expect(yield* rawStatus(emulator, "/connect/sessions", body)).toBe(500)
+          continue
+        }
         expect(outcome._tag === "Left" ? JSON.stringify({ body, error: outcome.left }) : "accepted").toBe("accepted")
       }
-      expect(emulator.sessions.size).toBe(bodies.length)
+      expect(emulator.sessions.size).toBe(bodies.length - refused)
+      expect(emulator.sessions.size).toBeGreaterThan(bodies.length / 4)
     }),
   )
 
@@ -198,12 +222,19 @@ describe("properties", () => {
       const nango = yield* NangoConnect.make({ secretKey: emulator.secretKey, baseUrl: emulator.url }).pipe(
         Effect.provide(FetchHttpClient.layer),
       )
+      let accepted = 0
       for (const body of bodies) {
         const outcome = yield* Effect.either(
           Effect.flatMap(nango.createReconnectSession(body), (session) => nango.getConnectSession(session.token)),
         )
+        if (outcome._tag === "Left" && overTheTagLimit(outcome.left)) {
+          expect(yield* rawStatus(emulator, "/connect/sessions/reconnect", body)).toBe(500)
+          continue
+        }
         expect(outcome._tag === "Left" ? JSON.stringify({ body, error: outcome.left }) : "accepted").toBe("accepted")
+        accepted++
       }
+      expect(accepted).toBeGreaterThan(bodies.length / 4)
     }),
   )
 })

@@ -4,10 +4,9 @@
  * is named below as not emulated, with the reason. A fixture in neither list fails the test.
  */
 import { readdirSync } from "node:fs"
-import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
-import * as NangoEmulator from "../src/testing/NangoEmulator.js"
-import { fixture, fixturesDir } from "./support.js"
+import { describe, expect, it } from "vitest"
+import type { Options } from "../src/emulator.js"
+import { fixture, fixturesDir, start } from "./support.js"
 
 interface Replay {
   readonly method: string
@@ -17,7 +16,7 @@ interface Replay {
   readonly body?: unknown
   readonly rawBody?: string
   readonly contentType?: string
-  readonly options?: NangoEmulator.Options
+  readonly options?: Options
   /** The body the session behind "token" is created with. Default: the server test's own. */
   readonly session?: unknown
   /** Calls made first (on the same credential), e.g. to pass a rate limit or delete a session. */
@@ -236,51 +235,48 @@ describe("conformance with the fixtures", () => {
     expect(responses.filter((name) => !(name in replays) && !(name in notEmulated))).toEqual([])
   })
 
-  it.effect.each(Object.entries(replays))("%s", ([name, replay]) =>
-    Effect.gen(function* () {
-      const emulator = yield* NangoEmulator.make(replay.options)
-      const session = yield* Effect.promise(async () => {
-        const response = await fetch(`${emulator.url}/connect/sessions`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${emulator.secretKey}`, "content-type": "application/json" },
-          // The body getSession.integration.test.ts creates its session with.
-          body: JSON.stringify(
-            replay.session ?? { end_user: { id: "knownId", email: "a@b.com" }, allowed_integrations: ["github"] },
-          ),
-        })
-        return ((await response.json()) as { data: { token: string } }).data.token
+  it.each(Object.entries(replays))("%s", async (name, replay) => {
+    const emulator = await start(replay.options)
+    const session = await (async () => {
+      const response = await fetch(`${emulator.url}/connect/sessions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${emulator.secretKey}`, "content-type": "application/json" },
+        // The body getSession.integration.test.ts creates its session with.
+        body: JSON.stringify(
+          replay.session ?? { end_user: { id: "knownId", email: "a@b.com" }, allowed_integrations: ["github"] },
+        ),
       })
-      if (replay.options?.rateLimit !== undefined) emulator.setRateLimit(replay.options.rateLimit)
-      const bearer =
-        replay.auth === "token"
-          ? session
-          : replay.auth === "secret"
-            ? emulator.secretKey
-            : replay.auth === "none"
-              ? undefined
-              : replay.auth
-      const send = () =>
-        Effect.promise(async () => {
-          const headers: Record<string, string> = {}
-          if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
-          const body = replay.rawBody ?? (replay.body === undefined ? undefined : JSON.stringify(replay.body))
-          if (body !== undefined) headers["content-type"] = replay.contentType ?? "application/json"
-          const response = await fetch(`${emulator.url}${replay.path}`, {
-            method: replay.method,
-            headers,
-            ...(body === undefined ? {} : { body }),
-          })
-          const text = await response.text()
-          return { status: response.status, body: (text === "" ? undefined : JSON.parse(text)) as unknown }
-        })
-      for (let i = 0; i < (replay.before ?? 0); i++) yield* send()
-      const answer = yield* send()
-      const expected = fixture(name) as { error?: { code: string } }
-      expect(answer.status).toBe(replay.status)
-      if (replay.exact) expect(answer.body).toEqual(expected)
-      else expect(keysOf(answer.body)).toEqual(keysOf(expected))
-      if (expected.error !== undefined)
-        expect((answer.body as { error: { code: string } }).error.code).toBe(expected.error.code)
-    }),
-  )
+      return ((await response.json()) as { data: { token: string } }).data.token
+    })()
+    if (replay.options?.rateLimit !== undefined) emulator.setRateLimit(replay.options.rateLimit)
+    const bearer =
+      replay.auth === "token"
+        ? session
+        : replay.auth === "secret"
+          ? emulator.secretKey
+          : replay.auth === "none"
+            ? undefined
+            : replay.auth
+    const send = async () => {
+      const headers: Record<string, string> = {}
+      if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
+      const body = replay.rawBody ?? (replay.body === undefined ? undefined : JSON.stringify(replay.body))
+      if (body !== undefined) headers["content-type"] = replay.contentType ?? "application/json"
+      const response = await fetch(`${emulator.url}${replay.path}`, {
+        method: replay.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      })
+      const text = await response.text()
+      return { status: response.status, body: (text === "" ? undefined : JSON.parse(text)) as unknown }
+    }
+    for (let i = 0; i < (replay.before ?? 0); i++) await send()
+    const answer = await send()
+    const expected = fixture(name) as { error?: { code: string } }
+    expect(answer.status).toBe(replay.status)
+    if (replay.exact) expect(answer.body).toEqual(expected)
+    else expect(keysOf(answer.body)).toEqual(keysOf(expected))
+    if (expected.error !== undefined)
+      expect((answer.body as { error: { code: string } }).error.code).toBe(expected.error.code)
+  })
 })

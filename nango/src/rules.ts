@@ -1,0 +1,281 @@
+/**
+ * Rules of Nango's server that both the client (to refuse a body before sending it) and the
+ * emulator (to answer as the server does) apply: the effective tag limit, the strings the server
+ * cannot store, webhook URLs, and which values JSON carries faithfully. Pure functions, no Node
+ * API, no Effect: each line's client runs them in the browser too.
+ */
+
+/** A path into a request body, as the client's and the server's issues name it. */
+export type Path = ReadonlyArray<string>
+
+/** Renders a path as `a.b.c`, or `(root)`. */
+export const formatPath = (path: Path): string => (path.length === 0 ? "(root)" : path.join("."))
+
+// -----------------------------------------------------------------------------
+// Tags
+// -----------------------------------------------------------------------------
+
+/** The most tags a session may carry once the server has merged them. */
+export const maxEffectiveTags = 10
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+
+/**
+ * The tags the server stores for a session body: the ones it derives from `end_user` (`end_user_id`,
+ * `end_user_email`, `end_user_display_name`, and each `end_user.tags` entry) and from
+ * `organization` (`organization_id`, `organization_display_name`, only with an `end_user`),
+ * merged with the top-level `tags`, a top-level key replacing a derived key of the same name.
+ * Keys are lowercased, as the server stores them.
+ */
+export const effectiveTags = (body: unknown): Record<string, string> => {
+  const input = record(body) ?? {}
+  const merged: Record<string, string> = {}
+  const put = (key: string, value: unknown) => {
+    if (typeof value === "string") merged[key.toLowerCase()] = value
+  }
+  const endUser = record(input.end_user)
+  if (endUser !== undefined) {
+    put("end_user_id", endUser.id)
+    put("end_user_email", endUser.email)
+    put("end_user_display_name", endUser.display_name)
+    for (const [key, value] of Object.entries(record(endUser.tags) ?? {})) put(key, value)
+    const organization = record(input.organization)
+    if (organization !== undefined) {
+      put("organization_id", organization.id)
+      put("organization_display_name", organization.display_name)
+    }
+  }
+  for (const [key, value] of Object.entries(record(input.tags) ?? {})) put(key, value)
+  return merged
+}
+
+/** The effective-tag rule, as an issue when a body breaks it. */
+export const effectiveTagsIssue = (body: unknown): string | undefined => {
+  const count = Object.keys(effectiveTags(body)).length
+  return count > maxEffectiveTags
+    ? `tags: the server merges the tags it derives from end_user and organization with tags, and the merge may hold at most ${maxEffectiveTags} keys; this body makes ${count}`
+    : undefined
+}
+
+// -----------------------------------------------------------------------------
+// Strings the server cannot store
+// -----------------------------------------------------------------------------
+
+/** A UTF-16 surrogate without its pair. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** Whether the server can store a string (PostgreSQL text and JSON refuse NUL and lone surrogates). */
+export const isStorable = (text: string): boolean => !text.includes("\u0000") && !loneSurrogate.test(text)
+
+/** The paths of every string (and key) in a JSON value that the server cannot store. */
+export const unstorablePaths = (value: unknown, path: Path = []): Array<Path> => {
+  if (typeof value === "string") return isStorable(value) ? [] : [path]
+  if (Array.isArray(value)) return value.flatMap((item, index) => unstorablePaths(item, [...path, String(index)]))
+  const object = record(value)
+  if (object === undefined) return []
+  return Object.entries(object).flatMap(([key, item]) =>
+    isStorable(key) ? unstorablePaths(item, [...path, key]) : [[...path, key]],
+  )
+}
+
+// -----------------------------------------------------------------------------
+// Webhook URLs
+// -----------------------------------------------------------------------------
+
+/** Why a webhook URL is refused, or undefined when it is not. */
+export type WebhookUrlProblem = "not-a-url" | "scheme" | "nango-domain" | "host-policy"
+
+/** Whether a hostname is on Nango's own domain, with or without the trailing dot. */
+const isNangoHost = (hostname: string) => {
+  const host = hostname.toLowerCase().replace(/\.$/, "")
+  return host === "nango.dev" || host.endsWith(".nango.dev")
+}
+
+const ipv4 = (hostname: string): ReadonlyArray<number> | undefined => {
+  const parts = hostname.split(".")
+  if (parts.length !== 4 || !parts.every((part) => /^\d{1,3}$/.test(part))) return undefined
+  const numbers = parts.map(Number)
+  return numbers.every((n) => n <= 255) ? numbers : undefined
+}
+
+/** Addresses the server's outbound policy refuses: loopback, private, link-local, unspecified. */
+const isPrivateIpv4 = ([a = 0, b = 0]: ReadonlyArray<number>) =>
+  a === 0 ||
+  a === 10 ||
+  a === 127 ||
+  (a === 169 && b === 254) ||
+  (a === 172 && b >= 16 && b <= 31) ||
+  (a === 192 && b === 168)
+
+const isPrivateIpv6 = (hostname: string) => {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase()
+  if (host === "::" || host === "::1") return true
+  if (/^f[cd][0-9a-f]{0,2}:/.test(host) || /^fe[89ab][0-9a-f]?:/.test(host)) return true
+  const mapped = /^::ffff:(.+)$/.exec(host)?.[1]
+  if (mapped === undefined) return false
+  const dotted = ipv4(mapped)
+  if (dotted !== undefined) return isPrivateIpv4(dotted)
+  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(mapped)
+  return (
+    hex !== null &&
+    isPrivateIpv4([Number.parseInt(hex[1] as string, 16) >> 8, Number.parseInt(hex[1] as string, 16) & 255])
+  )
+}
+
+/**
+ * Checks a webhook URL as the server does. `""` clears the override and passes. The WHATWG URL
+ * parser already turns numeric host spellings (`2130706433`, `0x7f000001`) into dotted form.
+ */
+export const webhookUrlProblem = (value: string): WebhookUrlProblem | undefined => {
+  if (value === "") return undefined
+  if (!URL.canParse(value)) return "not-a-url"
+  const url = new URL(value)
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "scheme"
+  if (isNangoHost(url.hostname)) return "nango-domain"
+  const host = url.hostname.toLowerCase().replace(/\.$/, "")
+  const dotted = ipv4(host)
+  if (host === "localhost" || host.endsWith(".localhost")) return "host-policy"
+  if (dotted !== undefined ? isPrivateIpv4(dotted) : host.startsWith("[") && isPrivateIpv6(host)) return "host-policy"
+  return undefined
+}
+
+/** The problems a client refuses before sending: stable and local. Host policy stays the server's. */
+export const isLocalWebhookProblem = (problem: WebhookUrlProblem | undefined): boolean =>
+  problem === "not-a-url" || problem === "scheme" || problem === "nango-domain"
+
+/** What the server answers for a refused webhook URL: its zod code and message. */
+export const webhookUrlIssue = (problem: WebhookUrlProblem): { readonly code: string; readonly message: string } =>
+  problem === "not-a-url"
+    ? { code: "invalid_union", message: "Invalid input" }
+    : problem === "nango-domain"
+      ? { code: "custom", message: "Webhook URLs cannot point to Nango's domain (nango.dev)." }
+      : { code: "custom", message: "This webhook URL is not allowed." }
+
+// -----------------------------------------------------------------------------
+// JSON
+// -----------------------------------------------------------------------------
+
+/** What a value is, for a message that must not show the value itself. */
+const describeKind = (value: unknown): string => {
+  if (typeof value === "number") return String(value)
+  if (typeof value !== "object" || value === null) return typeof value
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name
+  return name === undefined || name === "" ? "an object with a prototype" : `a ${name}`
+}
+
+const isPlainObject = (value: object) => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/** A request body made JSON-ready: keys whose value is `undefined` left out, as JSON does. */
+export interface PreparedBody {
+  readonly body: unknown
+  /** Values JSON cannot carry faithfully (a `Date`, `Map`, function, `bigint`, `NaN`, …), by path. */
+  readonly issues: ReadonlyArray<string>
+}
+
+/**
+ * Walks a request body: drops keys whose value is `undefined` (JSON has none, so the server never
+ * sees them), and names every value that `JSON.stringify` would change silently, so that it can be
+ * refused instead of being sent as `{}` or `null`.
+ */
+export const prepareBody = (value: unknown, path: Path = []): PreparedBody => {
+  const issues: Array<string> = []
+  const walk = (current: unknown, at: Path): unknown => {
+    switch (typeof current) {
+      case "string":
+      case "boolean":
+        return current
+      case "number":
+        if (!Number.isFinite(current)) issues.push(`${formatPath(at)}: ${current} cannot be sent as JSON`)
+        return current
+      case "object": {
+        if (current === null) return current
+        if (Array.isArray(current)) return current.map((item, index) => walk(item, [...at, String(index)]))
+        if (!isPlainObject(current)) {
+          issues.push(`${formatPath(at)}: ${describeKind(current)} cannot be sent as JSON; send a plain value`)
+          return current
+        }
+        const out: Record<string, unknown> = {}
+        for (const [key, item] of Object.entries(current)) {
+          if (item !== undefined) out[key] = walk(item, [...at, key])
+        }
+        return out
+      }
+      default:
+        issues.push(`${formatPath(at)}: ${describeKind(current)} cannot be sent as JSON`)
+        return current
+    }
+  }
+  const body = walk(value, path)
+  return { body, issues }
+}
+
+// -----------------------------------------------------------------------------
+// A whole session body
+// -----------------------------------------------------------------------------
+
+/**
+ * The server's rules that a session body (create or reconnect) must meet beyond its schema, as the
+ * client checks them before sending: strings the server cannot store, the effective tag limit, and
+ * the stable checks on the deprecated `connection_config.webhook_url`. Values are never shown.
+ */
+export const sessionBodyIssues = (body: unknown): ReadonlyArray<string> => {
+  const issues = unstorablePaths(body).map(
+    (path) =>
+      `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot store; the value is not shown`,
+  )
+  for (const [id, defaults] of Object.entries(record(record(body)?.integrations_config_defaults) ?? {})) {
+    const webhookUrl = record(record(defaults)?.connection_config)?.webhook_url
+    const problem = typeof webhookUrl === "string" ? webhookUrlProblem(webhookUrl) : undefined
+    if (isLocalWebhookProblem(problem)) {
+      issues.push(
+        `integrations_config_defaults.${id}.connection_config.webhook_url: ${webhookUrlMessages[problem as WebhookUrlProblem]}`,
+      )
+    }
+  }
+  const tags = effectiveTagsIssue(body)
+  if (tags !== undefined) issues.push(tags)
+  return issues
+}
+
+/** How the client words a webhook URL it refuses. */
+export const webhookUrlMessages: Record<WebhookUrlProblem, string> = {
+  "not-a-url": "a webhook URL must be an absolute URL or the empty string",
+  scheme: "a webhook URL must use http or https",
+  "nango-domain": "a webhook URL cannot point to Nango's domain (nango.dev)",
+  "host-policy": "the server refuses webhook URLs on loopback, private or metadata addresses",
+}
+
+// -----------------------------------------------------------------------------
+// Rate limit
+// -----------------------------------------------------------------------------
+
+/**
+ * How much longer than its `Retry-After` (or `X-RateLimit-Reset`) a client waits: the server
+ * floors both to whole seconds, so the window really ends up to a second later than they say, and
+ * a client that waits exactly that long is refused again.
+ */
+export const rateLimitSlackMillis = 1000
+
+/**
+ * The wait a 429 announces, in milliseconds: `Retry-After` as delay-seconds or an HTTP date, else
+ * `X-RateLimit-Reset` (epoch seconds), measured against `nowMillis`. Undefined when neither is
+ * readable. Without the slack: this is what the server said.
+ */
+export const announcedWaitMillis = (
+  retryAfter: string | undefined,
+  rateLimitReset: string | undefined,
+  nowMillis: number,
+): number | undefined => {
+  const after = retryAfter?.trim()
+  if (after !== undefined && /^\d+$/.test(after)) return Number(after) * 1000
+  if (after !== undefined && after !== "" && !Number.isNaN(Date.parse(after))) {
+    return Math.max(0, Date.parse(after) - nowMillis)
+  }
+  const reset = rateLimitReset?.trim()
+  if (reset !== undefined && /^\d+$/.test(reset)) return Math.max(0, Number(reset) * 1000 - nowMillis)
+  return undefined
+}

@@ -1,0 +1,48 @@
+/**
+ * The undici transport on the Node this suite runs on (CI runs it on every supported Node), in a
+ * fresh process each time, with and without a global `fetch` before its first call; and a failing
+ * dispatcher gives a typed `TransportError`, never a defect.
+ */
+import { execFileSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import * as undici from "undici"
+import { NangoConnect } from "../src/index.js"
+import * as NangoHttpClient from "../src/NangoHttpClient.js"
+
+const program = fileURLToPath(new URL("./programs/undici-after-fetch.ts", import.meta.url))
+const run = (mode: "fresh" | "fetch-first") =>
+  JSON.parse(
+    execFileSync(process.execPath, ["--import", "tsx", program, mode], { encoding: "utf8", timeout: 30_000 }),
+  ) as { readonly node: string; readonly outcome: unknown; readonly requests: number }
+
+describe(`undici transport on Node ${process.version}`, () => {
+  it.each(["fresh", "fetch-first"] as const)(
+    "works in a %s process",
+    (mode) => {
+      const result = run(mode)
+      expect(result.node).toBe(process.version)
+      expect(result.outcome).toBe("after-fetch")
+      expect(result.requests).toBe(mode === "fetch-first" ? 3 : 2)
+    },
+    30_000,
+  )
+
+  it.effect("a dispatcher that throws gives a TransportError, not a defect", () =>
+    Effect.gen(function* () {
+      class Broken extends undici.Dispatcher {
+        override dispatch(): boolean {
+          throw new undici.errors.InvalidArgumentError("invalid onRequestStart method")
+        }
+      }
+      const nango = yield* NangoConnect.make({
+        secretKey: Redacted.make("5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"),
+        baseUrl: "http://127.0.0.1:9",
+      }).pipe(Effect.provide(NangoHttpClient.layerUndici({ dispatcher: new Broken() })))
+      const error = yield* Effect.flip(nango.createConnectSession({ end_user: { id: "u" } }))
+      expect(error).toMatchObject({ _tag: "TransportError", connectionFailed: false, method: "POST" })
+      expect(error.message).toContain("UND_ERR_INVALID_ARG")
+    }),
+  )
+})

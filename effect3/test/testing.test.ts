@@ -37,6 +37,23 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
     }).pipe(Effect.provide(layer())),
   )
 
+  it.scoped("answers what production would: host policy as BadRequest, the tag limit refused before sending", () =>
+    Effect.gen(function* () {
+      const client = yield* nango
+      const blocked = yield* Effect.flip(
+        client.createConnectSession({ ...user, webhook_url_override: "http://169.254.169.254/latest" }),
+      )
+      expect(blocked).toMatchObject({
+        _tag: "BadRequest",
+        errors: [{ message: "This webhook URL is not allowed.", path: ["webhook_url_override"] }],
+      })
+      const tooManyTags = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, "v"]))
+      const refused = yield* Effect.flip(client.createConnectSession({ ...user, tags: tooManyTags }))
+      expect(refused._tag).toBe("InvalidInput")
+      expect((yield* emulator).requests).toHaveLength(1)
+    }).pipe(Effect.provide(layer())),
+  )
+
   it.scoped("expires tokens on the TestClock", () =>
     Effect.gen(function* () {
       const client = yield* nango

@@ -28,7 +28,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "undici",
-          include: ["test/client.test.ts", "test/policies.test.ts", "test/reliability/faults.test.ts"],
+          include: [
+            "test/client.test.ts",
+            "test/edges.test.ts",
+            "test/policies.test.ts",
+            "test/reliability/faults.test.ts",
+          ],
           env: { NANGO_TEST_TRANSPORT: "undici" },
         },
       },

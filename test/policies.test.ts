@@ -93,6 +93,38 @@ describe("retry", () => {
     }),
   )
 
+  itWithSleeps("caps each backoff at maxDelay, jitter included", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(
+        {},
+        { retry: { maxAttempts: 3, baseDelay: "1 second", maxDelay: "1500 millis" } },
+      )
+      emulator.injectFault({ ...unavailable, times: 2 })
+      const fiber = yield* Effect.forkChild(nango.getConnectSession(unknownToken))
+      // The first backoff is 1 s ± 20%; the second would be 2 s ± 20%, which the cap cuts to 1.5 s.
+      yield* TestClock.adjust(yield* waitForSleep("1 second", "200 millis"))
+      expect(yield* waitForSleep("1500 millis", "1000 millis")).toBeCloseTo(1500, 6)
+      yield* TestClock.adjust("1500 millis")
+      yield* Effect.flip(Fiber.join(fiber))
+      expect(emulator.requests).toHaveLength(3)
+    }),
+  )
+
+  itWithSleeps("honours a Retry-After equal to the cap, and fails at once one second over it", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { maxRetryAfter: "5 seconds" } })
+      emulator.injectFault({ status: 429, headers: { "retry-after": "5" } })
+      const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
+      yield* TestClock.adjust(yield* waitForSleep("6 seconds"))
+      yield* Fiber.join(fiber)
+      expect(emulator.requests).toHaveLength(2)
+      emulator.injectFault({ status: 429, headers: { "retry-after": "6" } })
+      const over = yield* Effect.flip(nango.createConnectSession(user))
+      expect(over._tag).toBe("RateLimited")
+      expect(emulator.requests).toHaveLength(3)
+    }),
+  )
+
   itWithSleeps("a Retry-After past the cap fails at once with RateLimited and its delay", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxRetryAfter: "10 seconds" } })

@@ -31,6 +31,8 @@ export const setup = (
   emulatorOptions: NangoEmulator.Options = {},
   clientOptions: Partial<NangoConnect.Options> = {},
   transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
+  /** Appended to the emulator's URL to make the base URL (e.g. a trailing slash). */
+  baseUrlSuffix = "",
 ) =>
   Effect.gen(function* () {
     const emulator = yield* NangoEmulator.make(emulatorOptions)
@@ -38,7 +40,7 @@ export const setup = (
     const http = yield* Layer.build(transport)
     const nango = yield* NangoConnect.make({
       secretKey: Redacted.make(emulator.secretKey),
-      baseUrl: emulator.url,
+      baseUrl: emulator.url + baseUrlSuffix,
       ...clientOptions,
     }).pipe(Effect.provide(http))
     return { emulator, nango }

@@ -1,5 +1,5 @@
 // The README's example, kept here so that the type check proves it compiles.
-import { Console, Duration, Effect, Layer, Redacted } from "effect"
+import { Console, Duration, Effect, Redacted } from "effect"
 import { NangoConnect } from "effect-nango"
 import * as NangoHttpClient from "effect-nango/undici"
 
@@ -19,8 +19,8 @@ const onboard = (userId: string) =>
     }),
   )
 
-// NANGO_SECRET_KEY (read as Redacted) and NANGO_HOST (default https://api.nango.dev); on Node the
-// undici transport, elsewhere FetchHttpClient.layer
-const NangoLive = NangoConnect.layerConfig().pipe(Layer.provide(NangoHttpClient.layerUndici()))
+// NANGO_SECRET_KEY (read as Redacted) and NANGO_HOST (default https://api.nango.dev), on the Node
+// transport the layer brings; elsewhere: NangoConnect.layerConfig() with FetchHttpClient.layer
+const NangoLive = NangoHttpClient.layerNangoConnectConfig()
 
 export const main = onboard("user-42").pipe(Effect.provide(NangoLive))

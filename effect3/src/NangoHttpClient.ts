@@ -8,13 +8,14 @@
  */
 import { Readable } from "node:stream"
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import { type ConfigError, Effect, Layer } from "effect"
 import * as undici from "undici"
 import { exchange, splitBase } from "../../nango/src/exchange.js"
 import { transportFailure } from "./internal/errors.js"
 import type { FastPath, IncomingResponse } from "./internal/transport.js"
 import { FastPathKey } from "./internal/transport.js"
-import type { TimeoutError, TransportError } from "./NangoConnectError.js"
+import * as NangoConnect from "./NangoConnect.js"
+import type { InvalidInput, TimeoutError, TransportError } from "./NangoConnectError.js"
 
 // -----------------------------------------------------------------------------
 // Options
@@ -134,3 +135,28 @@ export const layerUndici = (options: Options = {}): Layer.Layer<HttpClient.HttpC
         ),
       )
     : Layer.succeed(HttpClient.HttpClient, make(options))
+
+/**
+ * Provides `NangoConnect` on its own undici transport, from options: the Node fast path, which an
+ * application-wide `HttpClient` cannot replace, since this layer needs none.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerNangoConnect = (
+  options: NangoConnect.Options & Options,
+): Layer.Layer<NangoConnect.NangoConnect, InvalidInput> =>
+  NangoConnect.layer(options).pipe(Layer.provide(layerUndici(options)))
+
+/**
+ * Provides `NangoConnect` on its own undici transport, from `NANGO_SECRET_KEY` and `NANGO_HOST`
+ * (see `NangoConnect.layerConfig`): the Node fast path, which an application-wide `HttpClient`
+ * cannot replace.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerNangoConnectConfig = (
+  options: Omit<NangoConnect.Options, "secretKey" | "baseUrl"> & Options = {},
+): Layer.Layer<NangoConnect.NangoConnect, ConfigError.ConfigError> =>
+  NangoConnect.layerConfig(options).pipe(Layer.provide(layerUndici(options)))

@@ -5,11 +5,13 @@
  */
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import * as undici from "undici"
 import { NangoConnect } from "../src/index.js"
 import * as NangoHttpClient from "../src/NangoHttpClient.js"
+import * as NangoEmulator from "../src/testing/NangoEmulator.js"
 
 const program = fileURLToPath(new URL("./programs/undici-after-fetch.ts", import.meta.url))
 const run = (mode: "fresh" | "fetch-first") =>
@@ -43,6 +45,33 @@ describe(`undici transport on Node ${process.version}`, () => {
       const error = yield* Effect.flip(nango.createConnectSession({ end_user: { id: "u" } }))
       expect(error).toMatchObject({ _tag: "TransportError", connectionFailed: false, method: "POST" })
       expect(error.message).toContain("UND_ERR_INVALID_ARG")
+    }),
+  )
+
+  it.scoped("layerNangoConnect keeps its own transport when the application provides another HttpClient", () =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make()
+      let applicationCalls = 0
+      const applicationClient = Layer.succeed(
+        HttpClient.HttpClient,
+        HttpClient.make(() => {
+          applicationCalls++
+          return Effect.die(new Error("the application's HttpClient"))
+        }),
+      )
+      const create = Effect.flatMap(NangoConnect.NangoConnect, (nango) =>
+        nango.createConnectSession({ end_user: { id: "u" } }),
+      )
+      const options = { secretKey: emulator.secretKey, baseUrl: emulator.url }
+      yield* create.pipe(Effect.provide(Layer.merge(NangoHttpClient.layerNangoConnect(options), applicationClient)))
+      expect(applicationCalls).toBe(0)
+      expect(emulator.requests).toHaveLength(1)
+      // The plain layer takes the application's client, as an Effect user would expect.
+      const onApplicationClient = yield* Effect.exit(
+        create.pipe(Effect.provide(NangoConnect.layer(options).pipe(Layer.provide(applicationClient)))),
+      )
+      expect(onApplicationClient._tag).toBe("Failure")
+      expect(applicationCalls).toBe(1)
     }),
   )
 })

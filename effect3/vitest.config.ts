@@ -33,6 +33,7 @@ export default defineConfig({
             "test/edges.test.ts",
             "test/policies.test.ts",
             "test/reliability/faults.test.ts",
+            "test/reliability/secrets.test.ts",
           ],
           env: { NANGO_TEST_TRANSPORT: "undici" },
         },

@@ -1,0 +1,198 @@
+/**
+ * The secret-leak scan: every error tag, and a successful call with tracing and logging on, is
+ * rendered every way a user might, and neither the secret key nor the session token may appear.
+ */
+import { inspect } from "node:util"
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, ConfigProvider, Effect, Exit, Fiber, Layer, Logger, Redacted, References } from "effect"
+import { FetchHttpClient } from "effect/http"
+import { TestClock } from "effect/testing"
+import { NangoConnect, type NangoConnectError } from "../../src/index.js"
+import { fixtureText, recordingTracer, setup, waitUntil } from "../support.js"
+
+const user = { end_user: { id: "user-42" } }
+
+/** Every way an error or a value gets turned into text. */
+const renderings = (value: unknown): ReadonlyArray<readonly [string, string]> => {
+  const cause = Cause.fail(value)
+  const out: Array<readonly [string, string]> = [
+    ["String", String(value)],
+    ["JSON.stringify", JSON.stringify(value) ?? ""],
+    ["util.inspect", inspect(value, { depth: 10 })],
+    ["Cause.pretty", Cause.pretty(cause)],
+    ["JSON of the Cause", JSON.stringify(cause)],
+  ]
+  if (value instanceof Error) out.push(["message", value.message], ["stack", value.stack ?? ""])
+  if (typeof value === "object" && value !== null && "toJSON" in value) {
+    out.push(["toJSON", JSON.stringify((value as { toJSON: () => unknown }).toJSON())])
+  }
+  return out
+}
+
+/** Captures every log line, at every level, as the logfmt, JSON and pretty loggers print it. */
+const captureLogs = () => {
+  const lines: Array<string> = []
+  const logger = Logger.make((options) => {
+    lines.push(
+      Logger.formatLogFmt.log(options),
+      Logger.formatJson.log(options),
+      String(Logger.formatSimple.log(options)),
+    )
+  })
+  const layer = Layer.merge(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, "All"))
+  return { lines, layer }
+}
+
+const expectClean = (texts: ReadonlyArray<readonly [string, string]>, secrets: ReadonlyArray<string>) => {
+  for (const [how, text] of texts) {
+    for (const secret of secrets) {
+      expect(text.includes(secret) ? `${how} shows a secret` : "clean").toBe("clean")
+    }
+  }
+}
+
+/** Produces one error of each tag while a real secret key and a real session token are in play. */
+const everyError = Effect.gen(function* () {
+  const { emulator, nango } = yield* setup(
+    { keysWithoutScope: [] },
+    { retry: { maxAttempts: 1 }, timeout: { attempt: "1 second" } },
+  )
+  const session = yield* nango.createConnectSession(user)
+  const token = Redacted.value(session.token)
+  const errors: Array<NangoConnectError.NangoConnectError> = []
+  const fail = <A, E extends NangoConnectError.NangoConnectError>(effect: Effect.Effect<A, E>) =>
+    Effect.flatMap(Effect.flip(effect), (error) => Effect.sync(() => errors.push(error)))
+  const inject = (status: number, body: string, headers: Record<string, string> = {}) =>
+    emulator.injectFault({ status, body, headers: { "content-type": "application/json", ...headers } })
+
+  yield* fail(nango.createConnectSession({ ...user, allowed_integrations: ["unknown-integration"] })) // BadRequest
+  inject(401, fixtureText("error-401-unknown-connect-session-token.json"))
+  yield* fail(nango.getConnectSession(session.token)) // Unauthorized
+  inject(403, fixtureText("error-403-insufficient-scope.json"))
+  yield* fail(nango.createConnectSession(user)) // Forbidden
+  inject(404, fixtureText("error-404-end-user-not-found.json"))
+  yield* fail(nango.getConnectSession(session.token)) // NotFound
+  inject(429, fixtureText("error-429-too-many-request.json"), { "retry-after": "60" })
+  yield* fail(nango.createConnectSession(user)) // RateLimited
+  inject(500, fixtureText("error-500-generic-error-support.json"))
+  yield* fail(nango.deleteConnectSession(session.token)) // ServerError
+  inject(415, fixtureText("error-415-invalid-content-type.json"))
+  yield* fail(nango.getConnectSession(session.token)) // UnexpectedStatus
+  emulator.injectFault({ drop: true })
+  yield* fail(nango.getConnectSession(session.token)) // TransportError
+  emulator.injectFault({ hang: true })
+  const hanging = yield* Effect.forkChild(fail(nango.getConnectSession(session.token)))
+  yield* waitUntil(() => emulator.requests.length >= 9, "the hanging request")
+  yield* TestClock.adjust("1 second")
+  yield* Fiber.join(hanging) // TimeoutError
+  emulator.injectFault({
+    status: 201,
+    body: JSON.stringify({ data: { token, connect_link: `x?session_token=${token}`, expires_at: "soon" } }),
+  })
+  yield* fail(nango.createConnectSession(user)) // ResponseDecodeError, with the token in the body
+  yield* fail(nango.getConnectSession(`${token}\r\n`)) // InvalidInput, with the token in the input
+  return { errors, secrets: [emulator.secretKey, token] }
+})
+
+describe("secret-leak scan", () => {
+  it.effect("no error of any tag shows the secret key or the token, however it is rendered or logged", () =>
+    Effect.gen(function* () {
+      const { lines, layer } = captureLogs()
+      const { errors, secrets } = yield* everyError
+      expect(new Set(errors.map((error) => error._tag))).toEqual(
+        new Set([
+          "BadRequest",
+          "Unauthorized",
+          "Forbidden",
+          "NotFound",
+          "RateLimited",
+          "ServerError",
+          "UnexpectedStatus",
+          "TransportError",
+          "TimeoutError",
+          "ResponseDecodeError",
+          "InvalidInput",
+        ]),
+      )
+      for (const error of errors) {
+        yield* Effect.logError("call failed", error).pipe(Effect.provide(layer))
+        yield* Effect.logError(Cause.fail(error)).pipe(Effect.provide(layer))
+        expectClean(renderings(error), secrets)
+      }
+      expect(lines.length).toBeGreaterThanOrEqual(errors.length * 2)
+      expectClean(
+        lines.map((line) => ["log", line] as const),
+        secrets,
+      )
+    }),
+  )
+
+  it.effect("a traced, logged life cycle shows no secret in spans, events, exits or logs", () =>
+    Effect.gen(function* () {
+      const { lines, layer } = captureLogs()
+      const { tracer, recorded } = yield* recordingTracer
+      for (const propagateTraceContext of [false, true]) {
+        const { emulator, nango } = yield* setup({}, { propagateTraceContext })
+        const lifeCycle = Effect.gen(function* () {
+          const session = yield* nango.createConnectSession(user)
+          yield* Effect.log("created", session)
+          const details = yield* nango.getConnectSession(session.token)
+          yield* Effect.logDebug("details", details)
+          yield* nango.deleteConnectSession(session.token)
+          const exit = yield* Effect.exit(nango.getConnectSession(session.token))
+          yield* Effect.logInfo("exit", exit)
+          return { session, exit }
+        })
+        const { session, exit } = yield* lifeCycle.pipe(
+          Effect.withTracer(tracer),
+          Effect.provide(layer),
+          Effect.withSpan("caller"),
+        )
+        expect(Exit.isFailure(exit)).toBe(true)
+        const secrets = [emulator.secretKey, Redacted.value(session.token)]
+        const spans = recorded()
+        // With propagation on, effect/http's own HTTP spans are there, and scanned too.
+        const httpSpans = spans.filter(
+          (span) =>
+            span.name !== "caller" &&
+            !span.name.startsWith("NangoConnect.") &&
+            span.attributes.has("http.request.method"),
+        )
+        expect(httpSpans.length > 0).toBe(propagateTraceContext)
+        expectClean(
+          spans.flatMap((span) => [
+            ["span name", span.name],
+            ["span attributes", JSON.stringify([...span.attributes.entries()])],
+            ["span events", JSON.stringify(span.events)],
+          ]),
+          secrets,
+        )
+        expectClean(renderings(session), secrets)
+        expectClean(renderings(exit), secrets)
+        expectClean(
+          lines.map((line) => ["log", line] as const),
+          secrets,
+        )
+      }
+    }),
+  )
+
+  it.effect("a malformed NANGO_SECRET_KEY gives a ConfigError that does not show it", () =>
+    Effect.gen(function* () {
+      const secret = "0b9a8c7d-6e5f-4a3b-9c1d-2e3f4a5b6c7d\r\n"
+      const error = yield* Effect.flip(
+        Effect.provide(
+          NangoConnect.NangoConnect,
+          NangoConnect.layerConfig().pipe(
+            Layer.provide(FetchHttpClient.layer),
+            Layer.provide(
+              Layer.succeed(ConfigProvider.ConfigProvider, ConfigProvider.fromUnknown({ NANGO_SECRET_KEY: secret })),
+            ),
+          ),
+        ),
+      )
+      expect(error.cause._tag).toBe("SchemaError")
+      expectClean(renderings(error), [secret.trim()])
+    }),
+  )
+})

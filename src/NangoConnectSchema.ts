@@ -6,12 +6,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import {
-  isLocalWebhookProblem,
-  type WebhookUrlProblem,
-  webhookUrlMessages,
-  webhookUrlProblem,
-} from "../nango/src/rules.js"
+import { localWebhookUrlProblem, webhookUrlMessages } from "../nango/src/rules.js"
 
 // -----------------------------------------------------------------------------
 // Tokens
@@ -371,8 +366,8 @@ export const IntegrationOverridesInput = Schema.StructWithRest(
 export const WebhookUrlOverride = Schema.String.check(
   Schema.makeFilter((value: string) => {
     // Only the stable, local rules; the server's host policy (loopback, private ranges) is its own.
-    const problem = webhookUrlProblem(value)
-    return isLocalWebhookProblem(problem) ? webhookUrlMessages[problem as WebhookUrlProblem] : true
+    const problem = localWebhookUrlProblem(value)
+    return problem === undefined ? true : webhookUrlMessages[problem]
   }),
 )
 

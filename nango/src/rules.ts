@@ -124,25 +124,31 @@ const isPrivateIpv6 = (hostname: string) => {
 }
 
 /**
- * Checks a webhook URL as the server does. `""` clears the override and passes. The WHATWG URL
- * parser already turns numeric host spellings (`2130706433`, `0x7f000001`) into dotted form.
+ * The webhook URL checks that are stable and local, which the client makes before sending:
+ * `""` clears the override and passes; otherwise an absolute http(s) URL not on nango.dev.
  */
-export const webhookUrlProblem = (value: string): WebhookUrlProblem | undefined => {
+export const localWebhookUrlProblem = (value: string): WebhookUrlProblem | undefined => {
   if (value === "") return undefined
   if (!URL.canParse(value)) return "not-a-url"
   const url = new URL(value)
   if (url.protocol !== "http:" && url.protocol !== "https:") return "scheme"
-  if (isNangoHost(url.hostname)) return "nango-domain"
-  const host = url.hostname.toLowerCase().replace(/\.$/, "")
-  const dotted = ipv4(host)
+  return isNangoHost(url.hostname) ? "nango-domain" : undefined
+}
+
+/**
+ * Checks a webhook URL as the server does: the local checks, then its outbound-URL policy. The
+ * WHATWG URL parser already turns numeric host spellings (`2130706433`, `0x7f000001`) into
+ * dotted form.
+ */
+export const webhookUrlProblem = (value: string): WebhookUrlProblem | undefined => {
+  const local = localWebhookUrlProblem(value)
+  if (local !== undefined || value === "") return local
+  const host = new URL(value).hostname.toLowerCase().replace(/\.$/, "")
   if (host === "localhost" || host.endsWith(".localhost")) return "host-policy"
+  const dotted = ipv4(host)
   if (dotted !== undefined ? isPrivateIpv4(dotted) : host.startsWith("[") && isPrivateIpv6(host)) return "host-policy"
   return undefined
 }
-
-/** The problems a client refuses before sending: stable and local. Host policy stays the server's. */
-export const isLocalWebhookProblem = (problem: WebhookUrlProblem | undefined): boolean =>
-  problem === "not-a-url" || problem === "scheme" || problem === "nango-domain"
 
 /** What the server answers for a refused webhook URL: its zod code and message. */
 export const webhookUrlIssue = (problem: WebhookUrlProblem): { readonly code: string; readonly message: string } =>
@@ -229,11 +235,9 @@ export const sessionBodyIssues = (body: unknown): ReadonlyArray<string> => {
   )
   for (const [id, defaults] of Object.entries(record(record(body)?.integrations_config_defaults) ?? {})) {
     const webhookUrl = record(record(defaults)?.connection_config)?.webhook_url
-    const problem = typeof webhookUrl === "string" ? webhookUrlProblem(webhookUrl) : undefined
-    if (isLocalWebhookProblem(problem)) {
-      issues.push(
-        `integrations_config_defaults.${id}.connection_config.webhook_url: ${webhookUrlMessages[problem as WebhookUrlProblem]}`,
-      )
+    const problem = typeof webhookUrl === "string" ? localWebhookUrlProblem(webhookUrl) : undefined
+    if (problem !== undefined) {
+      issues.push(`integrations_config_defaults.${id}.connection_config.webhook_url: ${webhookUrlMessages[problem]}`)
     }
   }
   const tags = effectiveTagsIssue(body)
@@ -246,7 +250,7 @@ export const webhookUrlMessages: Record<WebhookUrlProblem, string> = {
   "not-a-url": "a webhook URL must be an absolute URL or the empty string",
   scheme: "a webhook URL must use http or https",
   "nango-domain": "a webhook URL cannot point to Nango's domain (nango.dev)",
-  "host-policy": "the server refuses webhook URLs on loopback, private or metadata addresses",
+  "host-policy": "the server refuses this webhook URL",
 }
 
 // -----------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+/**
+ * The browser check's page: what a custom Connect UI does, on FetchHttpClient.layer. It reads the
+ * emulator's URL and (test-only) secret key from the query, creates a session, reads it back with
+ * its token, shows the typed error for an unknown token, deletes it, and writes what happened to
+ * <pre id="result"> as JSON.
+ */
+import { Effect, Layer, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
+import { NangoConnect } from "../src/index.js"
+
+const params = new URLSearchParams(location.search)
+const NangoLive = NangoConnect.layer({
+  baseUrl: params.get("nango") ?? "",
+  secretKey: Redacted.make(params.get("key") ?? ""),
+}).pipe(Layer.provide(FetchHttpClient.layer))
+
+const program = Effect.gen(function* () {
+  const nango = yield* NangoConnect.NangoConnect
+  const session = yield* nango.createConnectSession({ end_user: { id: "browser-user" } })
+  const details = yield* nango.getConnectSession(session.token)
+  const unknown = yield* Effect.result(nango.getConnectSession(`nango_connect_session_${"0".repeat(64)}`))
+  yield* nango.deleteConnectSession(session.token)
+  const gone = yield* Effect.result(nango.getConnectSession(session.token))
+  return {
+    endUser: details.endUser?.id,
+    unknownToken:
+      unknown._tag === "Failure"
+        ? { tag: unknown.failure._tag, code: "code" in unknown.failure ? unknown.failure.code : undefined }
+        : "found",
+    afterDelete: gone._tag === "Failure" ? gone.failure._tag : "found",
+  }
+})
+
+const show = (value: unknown) => {
+  const pre = document.createElement("pre")
+  pre.id = "result"
+  pre.textContent = JSON.stringify(value)
+  document.body.append(pre)
+}
+
+program.pipe(
+  Effect.provide(NangoLive),
+  Effect.match({ onSuccess: show, onFailure: (error) => show({ failed: error._tag, message: error.message }) }),
+  Effect.runPromise,
+)

@@ -1,0 +1,66 @@
+// What a user gets from npm: packs each line with `npm pack`, installs it in a fresh application
+// beside the Effect it targets (effect 4.1.0; effect 3.22.4 with @effect/platform 0.97.2), and runs
+// the README's onboarding program there against effect-nango/testing. Usage: node scripts/pack-check.mjs
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+const run = (command, args, cwd) =>
+  execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+
+// The README's onboarding program, in plain JavaScript, on the test kit's emulator.
+const program = `
+import { Console, Effect, Redacted } from "effect"
+import { NangoConnect } from "effect-nango"
+import { NangoConnectTest } from "effect-nango/testing"
+
+const onboard = (userId) =>
+  Effect.gen(function* () {
+    const nango = yield* NangoConnect.NangoConnect
+    const session = yield* nango.createConnectSession({ end_user: { id: userId } })
+    const details = yield* nango.getConnectSession(session.token)
+    yield* Console.log(\`session for \${details.endUser?.id} until \${session.expires_at.toISOString()}\`)
+    return Redacted.value(session.connect_link ?? session.token)
+  }).pipe(Effect.catchTags({ Unauthorized: (e) => Effect.fail(\`check NANGO_SECRET_KEY (\${e.code})\`) }))
+
+const link = await Effect.runPromise(onboard("user-42").pipe(Effect.provide(NangoConnectTest.layer())))
+if (!link.includes("session_token=nango_connect_session_")) throw new Error("no connect link")
+console.log("connect link ok")
+`
+
+const lines = [
+  { name: "Effect 4 line", dir: root, deps: { effect: "4.1.0", undici: "^7.16.0" } },
+  {
+    name: "Effect 3 line",
+    dir: join(root, "effect3"),
+    deps: { effect: "3.22.4", "@effect/platform": "0.97.2", undici: "^7.16.0" },
+  },
+]
+
+for (const line of lines) {
+  const app = mkdtempSync(join(tmpdir(), "effect-nango-app-"))
+  const tarball = run("npm", ["pack", "--silent", "--pack-destination", app], line.dir).trim().split("\n").pop()
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({
+      name: "app",
+      private: true,
+      type: "module",
+      dependencies: { ...line.deps, "effect-nango": `file:./${tarball}` },
+    }),
+  )
+  writeFileSync(join(app, "main.mjs"), program)
+  run("npm", ["install", "--no-audit", "--no-fund", "--silent"], app)
+  const output = run(process.execPath, ["main.mjs"], app)
+  if (!output.includes("session for user-42") || !output.includes("connect link ok")) {
+    console.error(`${line.name}: unexpected output:\n${output}`)
+    process.exit(1)
+  }
+  const installed = JSON.parse(run("npm", ["ls", "effect", "effect-nango", "--json"], app))
+  console.log(
+    `${line.name}: effect-nango ${installed.dependencies["effect-nango"].version} on effect ${installed.dependencies.effect.version}, packed and installed, README program ran: ${output.trim().split("\n")[0]}`,
+  )
+}

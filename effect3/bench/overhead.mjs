@@ -4,7 +4,7 @@ import { HttpClient } from "@effect/platform"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { NangoConnect } from "../dist/effect3/src/index.js"
 import { FastPathKey } from "../dist/effect3/src/internal/transport.js"
-import { getSessionBody, secretKey, token } from "./bodies.mjs"
+import { getSessionBody, secretKey, token } from "../../bench/bodies.mjs"
 
 const canned = {
   status: 200,

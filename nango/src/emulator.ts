@@ -17,6 +17,13 @@ import {
   validateEmptyQuery,
   validateReconnectBody,
 } from "./validation.js"
+import {
+  authWebhookBody,
+  type DeliveryReport,
+  defaultRetryDelaysMs,
+  deliverWebhook,
+  type WebhookTarget,
+} from "./webhook-delivery.js"
 
 // -----------------------------------------------------------------------------
 // Models
@@ -115,6 +122,40 @@ export interface StoredSession {
   readonly overrides: Record<string, Record<string, unknown>> | undefined
   readonly isReconnecting: boolean
   readonly tags: Record<string, string>
+  /** The session's `webhook_url_override`, which replaces the environment's webhook URL. */
+  readonly webhookUrlOverride: string | undefined
+}
+
+/**
+ * How the end user's visit to the Connect UI ends, for `completeSession`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CompleteSessionOptions {
+  /** The integration (`providerConfigKey`) the end user connects; it must exist and be allowed. */
+  readonly integration: string
+  /** The new connection's id. Default: a random UUID, as Nango makes one. */
+  readonly connectionId?: string
+  /** The provider behind the integration. Default: the integration's id. */
+  readonly provider?: string
+  /** Default `OAUTH2`. */
+  readonly authMode?: string
+  /** When given, the authorization fails with this error and no connection is made. */
+  readonly error?: { readonly type: string; readonly description: string }
+  /** Where the webhook goes, instead of the session's override or the emulator's `webhookUrl`. */
+  readonly deliverTo?: WebhookTarget
+}
+
+/**
+ * What `completeSession` did: the connection and, when there was somewhere to send it, the webhook.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CompletedSession {
+  readonly connectionId: string
+  readonly webhook: DeliveryReport | undefined
 }
 
 /**
@@ -144,6 +185,14 @@ export interface Options {
   readonly keepAliveTimeoutMs?: number
   /** The clock, in epoch milliseconds. Default `Date.now`. */
   readonly now?: () => number
+  /** The environment's webhook URL (Nango's `primary_url`). Default: none, so no webhook is sent. */
+  readonly webhookUrl?: string
+  /** The environment's webhook signing key. Default: a random UUID, see `webhookSigningKey`. */
+  readonly webhookSigningKey?: string
+  /** The waits between webhook attempts. Default Nango's: 3 s, then 6 s. */
+  readonly webhookRetryDelaysMs?: ReadonlyArray<number>
+  /** The environment's name, as webhooks carry it. Default `dev`. */
+  readonly environment?: string
 }
 
 // -----------------------------------------------------------------------------
@@ -215,6 +264,10 @@ export class NangoEmulator {
   readonly created: Array<StoredSession> = []
   /** The tokens of the sessions deleted, in order. */
   readonly deleted: Array<string> = []
+  /** The environment's webhook signing key: what the receiver verifies signatures with. */
+  readonly webhookSigningKey: string
+  /** Every webhook sent, in order, with its attempts. */
+  readonly webhooks: Array<DeliveryReport> = []
 
   private readonly faults: Array<Fault & { remaining: number }> = []
   private readonly sockets = new Set<Socket>()
@@ -250,6 +303,7 @@ export class NangoEmulator {
     this.connections = [...(options.connections ?? [])]
     this.rateLimit = options.rateLimit
     this.now = options.now ?? Date.now
+    this.webhookSigningKey = options.webhookSigningKey ?? randomUUID()
   }
 
   /** Starts an emulator on an ephemeral port of 127.0.0.1. */
@@ -283,6 +337,50 @@ export class NangoEmulator {
     connections: ReadonlyArray<{ readonly connection_id: string; readonly integration_id: string }>,
   ): void {
     this.connections.push(...connections)
+  }
+
+  /**
+   * Plays the end user connecting an integration through the session's Connect UI, as Nango then
+   * does: makes the connection (unless `error` is given), and sends the signed `auth` webhook to
+   * `deliverTo`, else the session's `webhook_url_override`, else the emulator's `webhookUrl`, with
+   * Nango's headers, body and retries. Throws when the token has no live session or the
+   * integration is not one the session allows.
+   */
+  async completeSession(token: string, options: CompleteSessionOptions): Promise<CompletedSession> {
+    const session = this.sessions.get(token)
+    if (session === undefined || session.expiresAt <= this.now()) throw new Error("no live session for this token")
+    const allowed = session.allowedIntegrations
+    if (
+      !this.integrations.has(options.integration) ||
+      (allowed !== undefined && !allowed.includes(options.integration))
+    ) {
+      throw new Error(`the session does not allow the integration "${options.integration}"`)
+    }
+    const connectionId = options.connectionId ?? randomUUID()
+    if (options.error === undefined)
+      this.connections.push({ connection_id: connectionId, integration_id: options.integration })
+    const body = authWebhookBody(
+      { endUser: session.endUser, organization: session.organization, topLevelTags: session.tags },
+      {
+        connectionId,
+        providerConfigKey: options.integration,
+        provider: options.provider ?? options.integration,
+        authMode: options.authMode ?? "OAUTH2",
+        environment: this.options.environment ?? "dev",
+        operation: session.isReconnecting ? "override" : "creation",
+        ...(options.error === undefined ? {} : { error: options.error }),
+      },
+    )
+    const override = session.webhookUrlOverride?.trim() ? session.webhookUrlOverride : undefined
+    const url = override ?? this.options.webhookUrl
+    const target = options.deliverTo ?? url
+    if (target === undefined) return { connectionId, webhook: undefined }
+    const webhook = await deliverWebhook(target, body, this.webhookSigningKey, {
+      ...(url === undefined ? {} : { url }),
+      retryDelaysMs: this.options.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
+    })
+    this.webhooks.push(webhook)
+    return { connectionId, webhook }
   }
 
   /** Sets (or, with undefined, lifts) the rate limit, starting a fresh window. */
@@ -632,6 +730,7 @@ export class NangoEmulator {
       integrationsConfigDefaults: input.integrations_config_defaults as StoredSession["integrationsConfigDefaults"],
       overrides: input.overrides as StoredSession["overrides"],
       isReconnecting,
+      webhookUrlOverride: typeof input.webhook_url_override === "string" ? input.webhook_url_override : undefined,
       tags: Object.fromEntries(
         Object.entries((input.tags as Record<string, string> | undefined) ?? {}).map(([key, value]) => [
           key.toLowerCase(),

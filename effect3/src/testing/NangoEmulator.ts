@@ -9,6 +9,13 @@ import { Effect, type Scope } from "effect"
 import { NangoEmulator, type Options } from "../../../nango/src/emulator.js"
 
 export * from "../../../nango/src/emulator.js"
+export type {
+  DeliveryAttempt,
+  DeliveryReport,
+  WebhookDelivery,
+  WebhookHandler,
+  WebhookTarget,
+} from "../../../nango/src/webhook-delivery.js"
 
 /**
  * Starts an emulator for the enclosing scope; it is closed when the scope ends.

@@ -1,18 +1,21 @@
 // One client stack in its own process: warm-up, then N sequential calls and N calls at
 // concurrency 64, measuring latency, client CPU per call, GC pause per call and peak RSS.
 // Usage: node bench/client.mjs <stack> <port> <sequential> <concurrent>  (prints one JSON line)
+// A stack is a peer (undici.request, fetch, axios, @nangohq/node) or `<line>:<transport>:<call>`
+// for effect-nango, e.g. `effect4:own:get` or `effect3:platform-node:get`.
 import { PerformanceObserver, performance } from "node:perf_hooks"
 import { secretKey, token } from "./bodies.mjs"
+import { lineModules } from "./lines.mjs"
 
 const [stack, port, sequentialArg, concurrentArg] = process.argv.slice(2)
 const base = `http://127.0.0.1:${port}`
 const sequential = Number(sequentialArg)
 const concurrent = Number(concurrentArg)
 const concurrency = 64
-const createBody = { end_user: { id: "user-42", email: "ada@example.com" } }
 
-/** Each stack: a function making one call and resolving when its body is read and checked. */
-const stacks = {
+
+/** The peers: what a user could call instead. Each resolves when its body is read and checked. */
+const peers = {
   async "undici.request"() {
     const { request } = await import("undici")
     return async () => {
@@ -44,31 +47,17 @@ const stacks = {
     http.globalAgent.keepAlive = true
     const nango = new Nango({ secretKey, host: base })
     return async () => {
-      const response = await nango.createConnectSession(createBody)
+      const response = await nango.createConnectSession({ end_user: { id: "user-42", email: "ada@example.com" } })
       if (response.data.token === undefined) throw new Error("bad response")
     }
   },
-  ...effectStacks(),
 }
 
-function effectStacks() {
-  const make = (transport, call) => async () => {
-    const { Effect, Layer, ManagedRuntime } = await import("effect")
-    const { FetchHttpClient } = await import("@effect/platform")
-    const { NangoConnect } = await import("../dist/effect3/src/index.js")
-    const NangoHttpClient = await import("../dist/effect3/src/NangoHttpClient.js")
-    const http = transport === "undici" ? NangoHttpClient.layerUndici() : FetchHttpClient.layer
-    const runtime = ManagedRuntime.make(NangoConnect.layer({ secretKey, baseUrl: base }).pipe(Layer.provide(http)))
-    const nango = await runtime.runPromise(NangoConnect.NangoConnect)
-    const effect = call(nango)
-    void Effect
-    return () => runtime.runPromise(effect)
-  }
-  return {
-    "effect-nango getConnectSession": make("undici", (nango) => nango.getConnectSession(token)),
-    "effect-nango createConnectSession": make("undici", (nango) => nango.createConnectSession(createBody)),
-    "effect-nango getConnectSession (FetchHttpClient)": make("fetch", (nango) => nango.getConnectSession(token)),
-  }
+const makeStack = async () => {
+  if (stack in peers) return peers[stack]()
+  const [line, transport, call] = stack.split(":")
+  const { makeCall } = await import(lineModules[line])
+  return makeCall({ baseUrl: base, secretKey, token, transport, call })
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]
@@ -105,7 +94,7 @@ const measure = async (call, count, parallel) => {
   }
 }
 
-const call = await stacks[stack]()
+const call = await makeStack()
 await call() // one checked call
 await measure(call, Math.min(1000, sequential), 1)
 await measure(call, Math.min(10_000, concurrent), concurrency)

@@ -1,29 +1,30 @@
 // The benchmark's extra measurements, one per process:
-//   node bench/extras.mjs retry <port> <n>    effect-nango GET, plain vs 503-then-200, CPU per call
-//   node bench/extras.mjs import <port> <stack> time and RSS to import a client and make a first call
-//   node bench/extras.mjs memory <port> <n>   RSS and heap along n calls at concurrency 64
+//   node bench/extras.mjs retry <port> <n> <line>      GET, plain vs 503-then-200, CPU per call
+//   node bench/extras.mjs import <port> <stack>        time and RSS to import a client and make a first call
+//   node bench/extras.mjs memory <port> <n> <line>     RSS and heap along n calls at concurrency 64
+// <line> is effect4 or effect3; an import <stack> is a line or @nangohq/node.
 import { performance } from "node:perf_hooks"
 import { secretKey, token } from "./bodies.mjs"
+import { lineModules } from "./lines.mjs"
 
-const [mode, port, arg] = process.argv.slice(2)
+const [mode, port, arg, lineArg] = process.argv.slice(2)
 const base = `http://127.0.0.1:${port}`
 const out = (value) => {
   process.stdout.write(`${JSON.stringify(value)}\n`)
   process.exit(0)
 }
 
-const effectClient = async (baseUrl) => {
-  const { Layer, ManagedRuntime } = await import("effect")
-  const { NangoConnect } = await import("../dist/effect3/src/index.js")
-  const NangoHttpClient = await import("../dist/effect3/src/NangoHttpClient.js")
-  const runtime = ManagedRuntime.make(
-    NangoConnect.layer({ secretKey, baseUrl, retry: { baseDelay: "1 millis", maxDelay: "1 millis" } }).pipe(
-      Layer.provide(NangoHttpClient.layerUndici()),
-    ),
-  )
-  const nango = await runtime.runPromise(NangoConnect.NangoConnect)
-  const get = nango.getConnectSession(token)
-  return () => runtime.runPromise(get)
+/** A GET on the line's own Node transport (layerNangoConnect), with a 1 ms backoff. */
+const client = async (line, baseUrl) => {
+  const { makeCall } = await import(lineModules[line])
+  return makeCall({
+    baseUrl,
+    secretKey,
+    token,
+    transport: "own",
+    call: "get",
+    retry: { baseDelay: "1 millis", maxDelay: "1 millis" },
+  })
 }
 
 const cpuPerCall = async (call, n) => {
@@ -36,20 +37,19 @@ const cpuPerCall = async (call, n) => {
 
 if (mode === "retry") {
   const n = Number(arg)
-  const plain = await cpuPerCall(await effectClient(base), n)
+  const plain = await cpuPerCall(await client(lineArg, base), n)
   // Under /flaky the server answers 503, then 200: every call is a failed attempt, a 1 ms backoff, a success.
-  const retried = await cpuPerCall(await effectClient(`${base}/flaky`), n)
-  out({ plainUsPerCall: plain, retryUsPerCall: retried, ratio: retried / plain })
+  const retried = await cpuPerCall(await client(lineArg, `${base}/flaky`), n)
+  out({ line: lineArg, plainUsPerCall: plain, retryUsPerCall: retried, ratio: retried / plain })
 }
 
 if (mode === "import") {
   const rssBefore = process.memoryUsage().rss
   const started = performance.now()
-  if (arg === "effect-nango") {
-    const call = await effectClient(base)
+  if (arg in lineModules) {
+    const call = await client(arg, base)
     await call()
   } else {
-    // @nangohq/node
     const { Nango } = await import("@nangohq/node")
     const nango = new Nango({ secretKey, host: base })
     await nango.createConnectSession({ end_user: { id: "user-42" } })
@@ -64,7 +64,7 @@ if (mode === "import") {
 
 if (mode === "memory") {
   const n = Number(arg)
-  const call = await effectClient(base)
+  const call = await client(lineArg, base)
   const samples = []
   let started = 0
   let completed = 0
@@ -81,5 +81,5 @@ if (mode === "memory") {
     }
   }
   await Promise.all(Array.from({ length: 64 }, worker))
-  out({ samples })
+  out({ line: lineArg, samples })
 }

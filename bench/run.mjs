@@ -1,0 +1,104 @@
+// The benchmark of both lines and the peers, in one run: one server process, one process per
+// client stack, stacks in alternating order over several rounds; every figure is also given as a
+// ratio to undici.request measured in the same round, and the median over rounds is reported.
+// Then the retry path, import cost and memory over 100,000 calls, for each line.
+// Usage: npm run bench  (builds both lines; ROUNDS, SEQUENTIAL, CONCURRENT override the sizes,
+// STACKS=a,b runs only those stacks and the undici floor, EXTRAS=0 skips the extras)
+import { execFileSync, spawn } from "node:child_process"
+import { cpus, totalmem } from "node:os"
+
+const rounds = Number(process.env.ROUNDS ?? 3)
+const sequential = Number(process.env.SEQUENTIAL ?? 3000)
+const concurrent = Number(process.env.CONCURRENT ?? 30000)
+const labels = {
+  "undici.request": "undici.request",
+  fetch: "fetch",
+  axios: "axios",
+  "@nangohq/node createConnectSession": "@nangohq/node createConnectSession",
+  "effect4:own:get": "1.x getConnectSession (layerNangoConnect)",
+  "effect4:own:create": "1.x createConnectSession (layerNangoConnect)",
+  "effect4:platform-node:get": "1.x getConnectSession (@effect/platform-node NodeHttpClient.layerUndici)",
+  "effect4:fetch:get": "1.x getConnectSession (FetchHttpClient)",
+  "effect3:own:get": "0.x getConnectSession (layerNangoConnect)",
+  "effect3:own:create": "0.x createConnectSession (layerNangoConnect)",
+  "effect3:platform-node:get": "0.x getConnectSession (@effect/platform-node NodeHttpClient.layerUndici)",
+  "effect3:fetch:get": "0.x getConnectSession (FetchHttpClient)",
+}
+const only = process.env.STACKS?.split(",").map((name) => name.trim())
+const stacks = Object.keys(labels).filter(
+  (stack) => only === undefined || stack === "undici.request" || only.includes(stack),
+)
+
+const server = spawn(process.execPath, ["bench/server.mjs"], { stdio: ["ignore", "pipe", "inherit"] })
+const port = await new Promise((resolve) => server.stdout.once("data", (data) => resolve(String(data).trim())))
+const node = (args) => JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 }))
+
+const results = new Map(stacks.map((stack) => [stack, []]))
+for (let round = 0; round < rounds; round++) {
+  const order = round % 2 === 0 ? stacks : [...stacks].reverse()
+  const measured = new Map()
+  for (const stack of order) {
+    process.stderr.write(`round ${round + 1}/${rounds}: ${labels[stack]}\n`)
+    measured.set(stack, node(["bench/client.mjs", stack, port, String(sequential), String(concurrent)]))
+  }
+  const floor = measured.get("undici.request")
+  for (const stack of stacks) {
+    const m = measured.get(stack)
+    results.get(stack).push({
+      ...m,
+      ratios: {
+        seqCpu: m.seq.cpuUsPerCall / floor.seq.cpuUsPerCall,
+        seqP50: m.seq.p50Us / floor.seq.p50Us,
+        concCpu: m.conc.cpuUsPerCall / floor.conc.cpuUsPerCall,
+        concGc: m.conc.gcUsPerCall / Math.max(floor.conc.gcUsPerCall, 0.1),
+        rss: m.peakRssMb / floor.peakRssMb,
+      },
+    })
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+const med = (stack, pick) => median(results.get(stack).map(pick))
+const f0 = (x) => Math.round(x).toLocaleString("en-US")
+const f2 = (x) => x.toFixed(2)
+
+const lines = []
+lines.push(
+  `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}.`,
+)
+lines.push(
+  `Sizes: ${sequential} sequential calls and ${concurrent} at concurrency 64 per stack and round, after a warm-up; ${rounds} rounds, medians.`,
+)
+lines.push("")
+lines.push(
+  "| stack | seq p50 µs | conc calls/s | conc CPU µs/call | conc GC µs/call | peak RSS MB | **conc CPU ×** | **seq p50 ×** | GC × | RSS × |",
+)
+lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for (const stack of stacks) {
+  lines.push(
+    `| ${labels[stack]} | ${f0(med(stack, (r) => r.seq.p50Us))} | ${f0(med(stack, (r) => r.conc.callsPerSecond))} | ${f0(med(stack, (r) => r.conc.cpuUsPerCall))} | ${med(stack, (r) => r.conc.gcUsPerCall).toFixed(1)} | ${f0(med(stack, (r) => r.peakRssMb))} | **${f2(med(stack, (r) => r.ratios.concCpu))}** | **${f2(med(stack, (r) => r.ratios.seqP50))}** | ${f2(med(stack, (r) => r.ratios.concGc))} | ${f2(med(stack, (r) => r.ratios.rss))} |`,
+  )
+}
+
+if (process.env.EXTRAS !== "0") {
+  process.stderr.write("retry path, import cost, memory\n")
+  lines.push("")
+  lines.push("| line | retry: 503-then-200 ÷ plain, CPU | import + first call ms | RSS MB | heap MB along 100,000 calls (after GC) |")
+  lines.push("|---|---:|---:|---:|---|")
+  for (const line of ["effect4", "effect3"]) {
+    const retry = median([0, 1, 2].map(() => node(["bench/extras.mjs", "retry", port, String(sequential), line]).ratio))
+    const imported = [0, 1, 2].map(() => node(["bench/extras.mjs", "import", port, line]))
+    const memory = node(["--expose-gc", "bench/extras.mjs", "memory", port, "100000", line])
+    lines.push(
+      `| ${line === "effect4" ? "1.x (Effect 4)" : "0.x (Effect 3)"} | ${f2(retry)} | ${f0(median(imported.map((i) => i.ms)))} | ${f0(median(imported.map((i) => i.rssMb)))} | ${memory.samples.map((s) => s.heapMb.toFixed(1)).join(", ")} |`,
+    )
+  }
+  const sdk = [0, 1, 2].map(() => node(["bench/extras.mjs", "import", port, "@nangohq/node"]))
+  lines.push(`| @nangohq/node | | ${f0(median(sdk.map((i) => i.ms)))} | ${f0(median(sdk.map((i) => i.rssMb)))} | |`)
+}
+
+server.kill()
+process.stdout.write(`${lines.join("\n")}\n`)

@@ -1,0 +1,29 @@
+// The Effect 3 line (effect-nango 0.x, effect3/dist/) as the benchmark drives it. Each line has
+// such a module (bench/line-effect4.mjs for the other), so that its imports resolve to its own
+// Effect. makeCall returns a function making one call and resolving when it is decoded.
+import { Layer, ManagedRuntime } from "effect"
+import { FetchHttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
+import { NangoConnect } from "../dist/effect3/src/index.js"
+import * as NangoHttpClient from "../dist/effect3/src/NangoHttpClient.js"
+
+/** The line's name in the tables. */
+export const name = "effect-nango 0.x (Effect 3)"
+
+/** One client, on one transport: `own` (layerNangoConnect), `fetch`, or `platform-node`. */
+export const makeCall = async ({ baseUrl, secretKey, token, transport, call, retry }) => {
+  const options = { secretKey, baseUrl, ...(retry === undefined ? {} : { retry }) }
+  const live =
+    transport === "own"
+      ? NangoHttpClient.layerNangoConnect(options)
+      : NangoConnect.layer(options).pipe(
+          Layer.provide(transport === "fetch" ? FetchHttpClient.layer : NodeHttpClient.layerUndici),
+        )
+  const runtime = ManagedRuntime.make(live)
+  const nango = await runtime.runPromise(NangoConnect.NangoConnect)
+  const effect =
+    call === "create"
+      ? nango.createConnectSession({ end_user: { id: "user-42", email: "ada@example.com" } })
+      : nango.getConnectSession(token)
+  return () => runtime.runPromise(effect)
+}

@@ -13,7 +13,6 @@ const sequential = Number(sequentialArg)
 const concurrent = Number(concurrentArg)
 const concurrency = 64
 
-
 /** The peers: what a user could call instead. Each resolves when its body is read and checked. */
 const peers = {
   async "undici.request"() {

@@ -1,9 +1,10 @@
 // The Effect 4 line (effect-nango 1.x, the root's dist/) as the benchmark drives it. Each line has
 // such a module (effect3/bench/line.mjs for the other), so that its imports resolve to its own
 // Effect. makeCall returns a function making one call and resolving when it is decoded.
+
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Layer, ManagedRuntime } from "effect"
 import { FetchHttpClient } from "effect/http"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { NangoConnect } from "../dist/src/index.js"
 import * as NangoHttpClient from "../dist/src/NangoHttpClient.js"
 

@@ -86,7 +86,9 @@ for (const stack of stacks) {
 if (process.env.EXTRAS !== "0") {
   process.stderr.write("retry path, import cost, memory\n")
   lines.push("")
-  lines.push("| line | retry: 503-then-200 ÷ plain, CPU | import + first call ms | RSS MB | heap MB along 100,000 calls (after GC) |")
+  lines.push(
+    "| line | retry: 503-then-200 ÷ plain, CPU | import + first call ms | RSS MB | heap MB along 100,000 calls (after GC) |",
+  )
   lines.push("|---|---:|---:|---:|---|")
   for (const line of ["effect4", "effect3"]) {
     const retry = median([0, 1, 2].map(() => node(["bench/extras.mjs", "retry", port, String(sequential), line]).ratio))

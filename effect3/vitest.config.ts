@@ -11,6 +11,7 @@ export default defineConfig({
     alias: [
       { find: /^effect-nango\/testing$/, replacement: source("./src/testing/index.ts") },
       { find: /^effect-nango\/undici$/, replacement: source("./src/NangoHttpClient.ts") },
+      { find: /^effect-nango\/webhooks$/, replacement: source("./src/webhooks.ts") },
       { find: /^effect-nango$/, replacement: source("./src/index.ts") },
     ],
   },

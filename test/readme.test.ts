@@ -16,6 +16,15 @@ describe("README", () => {
     expect(blocks).toContain(example)
   })
 
+  it.each([
+    ["demo/webhook-example.test.ts", 2],
+    ["demo/webhook-server.ts", 1],
+  ] as const)("shows %s, line for line", (file, header) => {
+    const example = read(`../${file}`).split("\n").slice(header).join("\n")
+    const blocks = [...read("../README.md").matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1])
+    expect(blocks).toContain(example)
+  })
+
   it("gives the two newcomer commands that package.json defines", () => {
     const readme = read("../README.md")
     const scripts = (JSON.parse(read("../package.json")) as { scripts: Record<string, string> }).scripts

@@ -1,9 +1,10 @@
 // The Effect 3 line (effect-nango 0.x, effect3/dist/) as the benchmark drives it. Each line has
 // such a module (bench/line-effect4.mjs for the other), so that its imports resolve to its own
 // Effect. makeCall returns a function making one call and resolving when it is decoded.
-import { Layer, ManagedRuntime } from "effect"
+
 import { FetchHttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
+import { Layer, ManagedRuntime } from "effect"
 import { NangoConnect } from "../dist/effect3/src/index.js"
 import * as NangoHttpClient from "../dist/effect3/src/NangoHttpClient.js"
 

@@ -2,9 +2,9 @@
 // Usage: node bench/overhead.mjs   (after npm run build)
 import { HttpClient } from "@effect/platform"
 import { Effect, Layer, ManagedRuntime } from "effect"
+import { getSessionBody, secretKey, token } from "../../bench/bodies.mjs"
 import { NangoConnect } from "../dist/effect3/src/index.js"
 import { FastPathKey } from "../dist/effect3/src/internal/transport.js"
-import { getSessionBody, secretKey, token } from "../../bench/bodies.mjs"
 
 const canned = {
   status: 200,

@@ -7,11 +7,18 @@
 import type {
   DeleteConnectSession,
   GetConnectSession,
+  NangoAsyncActionWebhookBody,
+  NangoAuthWebhookBodyError,
+  NangoAuthWebhookBodySuccess,
+  NangoForwardWebhookBody,
+  NangoSyncWebhookBodyError,
+  NangoSyncWebhookBodySuccess,
   PostConnectSessions,
   PostPublicConnectSessionsReconnect,
 } from "@nangohq/types"
 import { describe, expectTypeOf, it } from "vitest"
 import type { NangoConnectSchema } from "../src/index.js"
+import type { NangoWebhookSchema } from "../src/webhooks.js"
 
 type Encoded<S> = S extends { readonly Encoded: infer I } ? I : never
 /** Whether a value of type A can be given where B is expected: plain TypeScript assignability. */
@@ -74,5 +81,34 @@ describe("@nangohq/types", () => {
     expectTypeOf<Details>().not.toHaveProperty("tags")
     // Nango's type has no 404 for DELETE and no body: `Success: never`; the server answers 204.
     expectTypeOf<DeleteConnectSession["Success"]>().toBeNever()
+  })
+
+  it("every webhook body Nango's types declare is one our webhook schemas decode", () => {
+    // Our webhook schemas keep the fields they do not know (an index signature); Nango's types are
+    // interfaces, which TypeScript never lets meet an index signature: compare the known fields.
+    type Known<T> = T extends object
+      ? T extends ReadonlyArray<unknown>
+        ? T
+        : { [K in keyof T as string extends K ? never : K]: Known<T[K]> }
+      : T
+    type Webhook<S> = Known<Encoded<S>>
+    expectTypeOf<
+      Assignable<NangoAuthWebhookBodySuccess, Webhook<typeof NangoWebhookSchema.AuthWebhookSuccess>>
+    >().toEqualTypeOf<true>()
+    expectTypeOf<
+      Assignable<NangoAuthWebhookBodyError, Webhook<typeof NangoWebhookSchema.AuthWebhookFailure>>
+    >().toEqualTypeOf<true>()
+    expectTypeOf<
+      Assignable<NangoSyncWebhookBodySuccess, Webhook<typeof NangoWebhookSchema.SyncWebhookSuccess>>
+    >().toEqualTypeOf<true>()
+    expectTypeOf<
+      Assignable<NangoSyncWebhookBodyError, Webhook<typeof NangoWebhookSchema.SyncWebhookFailure>>
+    >().toEqualTypeOf<true>()
+    expectTypeOf<
+      Assignable<NangoForwardWebhookBody, Webhook<typeof NangoWebhookSchema.ForwardWebhook>>
+    >().toEqualTypeOf<true>()
+    expectTypeOf<
+      Assignable<NangoAsyncActionWebhookBody, Webhook<typeof NangoWebhookSchema.AsyncActionWebhook>>
+    >().toEqualTypeOf<true>()
   })
 })

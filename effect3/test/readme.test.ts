@@ -30,6 +30,10 @@ describe("README (Effect 3 line)", () => {
     expect(read("../demo/testing-example.test.ts")).toBe(toEffect3(read("../../demo/testing-example.test.ts")))
   })
 
+  it("runs the README's webhook example, with only the documented import changes", () => {
+    expect(read("../demo/webhook-example.test.ts")).toBe(toEffect3(read("../../demo/webhook-example.test.ts")))
+  })
+
   it("is named in the README's install table, with its dist-tag and peers", () => {
     const readme = read("../../README.md")
     const pkg = JSON.parse(read("../package.json")) as { peerDependencies: Record<string, string> }

@@ -6,9 +6,16 @@
  * @since 0.1.0
  */
 import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Redacted, Runtime } from "effect"
 import * as NangoConnect from "../NangoConnect.js"
-import { type Options as EmulatorOptions, NangoEmulator, type Outcome } from "./NangoEmulator.js"
+import {
+  type CompletedSession,
+  type CompleteSessionOptions,
+  type Options as EmulatorOptions,
+  NangoEmulator,
+  type Outcome,
+  type WebhookDelivery,
+} from "./NangoEmulator.js"
 
 // -----------------------------------------------------------------------------
 // Service Identifier
@@ -137,3 +144,45 @@ export const layerInMemory = (options: Options = {}): Layer.Layer<NangoConnect.N
       )
     }),
   )
+
+// -----------------------------------------------------------------------------
+// Playing the end user
+// -----------------------------------------------------------------------------
+
+/**
+ * Where `completeSession` sends the webhook: a URL, or your handler as an `Effect` given Nango's
+ * headers and the raw body, answering with an HTTP status.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WebhookReceiver<R> = string | ((delivery: WebhookDelivery) => Effect.Effect<number, never, R>)
+
+/**
+ * Plays the end user connecting an integration in the Connect UI with the session's token: the
+ * emulator makes the connection (or, with `error`, fails), then delivers the signed `auth`
+ * webhook, with Nango's headers, body and retries, to `deliverTo` (else the session's
+ * `webhook_url_override`, else the emulator's `webhookUrl`). Dies when the token has no live
+ * session or the integration is not allowed: a test that does this has a bug.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export const completeSession = <R = never>(
+  token: Redacted.Redacted<string> | string,
+  options: Omit<CompleteSessionOptions, "deliverTo"> & { readonly deliverTo?: WebhookReceiver<R> },
+): Effect.Effect<CompletedSession, never, Emulator | R> =>
+  Effect.gen(function* () {
+    const emulator = yield* Emulator
+    const runtime = yield* Effect.runtime<R>()
+    const receiver = options.deliverTo
+    const deliverTo =
+      receiver === undefined || typeof receiver === "string"
+        ? receiver
+        : (delivery: WebhookDelivery) => Runtime.runPromise(runtime)(receiver(delivery))
+    const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
+    const { deliverTo: _, ...rest } = options
+    return yield* Effect.promise(() =>
+      emulator.completeSession(value, { ...rest, ...(deliverTo === undefined ? {} : { deliverTo }) }),
+    )
+  })

@@ -1,0 +1,214 @@
+/**
+ * Verified, decoded Nango webhooks: check the raw body's signature against one or more signing
+ * keys (the key can be rotated, and Nango may sign with the old one for a few minutes), then
+ * decode it as a `NangoWebhook`. From raw bytes and headers, or from an `HttpServerRequest`.
+ *
+ * @since 0.1.0
+ */
+import { type HttpServerError, HttpServerRequest } from "@effect/platform"
+import { Config, type ConfigError, Context, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import {
+  bodyBytes,
+  digestFromHex,
+  headerValue,
+  hmacHeader,
+  legacyHeader,
+  verifyHmac,
+  verifyLegacy,
+} from "../../nango/src/webhook-signing.js"
+import { describeIssues, parseJsonBody } from "./internal/errors.js"
+import { InvalidSignature, InvalidWebhookBody, MissingSignature, type NangoWebhookError } from "./NangoWebhookError.js"
+import { NangoWebhook as NangoWebhookSchema } from "./NangoWebhookSchema.js"
+
+// -----------------------------------------------------------------------------
+// Options
+// -----------------------------------------------------------------------------
+
+/**
+ * Which keys and signatures are accepted.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface VerifyOptions {
+  /** The environment's webhook signing key, and during a rotation the previous one(s). */
+  readonly signingKeys: Redacted.Redacted<string> | ReadonlyArray<Redacted.Redacted<string>>
+  /**
+   * Also accepts the legacy `X-Nango-Signature` (SHA-256 of key and body, open to length
+   * extension) when `X-Nango-Hmac-Sha256` does not match. Off by default.
+   */
+  readonly allowLegacySignature?: boolean
+}
+
+/**
+ * Request headers as Node and most frameworks give them, by any casing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Headers = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
+// -----------------------------------------------------------------------------
+// Verification
+// -----------------------------------------------------------------------------
+
+const decode = Schema.decodeUnknownEither(NangoWebhookSchema)
+const decoder = new TextDecoder()
+
+const missing = () =>
+  new MissingSignature({ message: "The request carries no X-Nango-Hmac-Sha256 header: it is not from Nango" })
+const mismatch = () =>
+  new InvalidSignature({
+    message:
+      "The webhook's signature matches none of the signing keys: it was changed, or not signed by this environment",
+  })
+
+/** Whether the body's signatures, read from the headers, match a key. */
+const checkSignature = (
+  keys: ReadonlyArray<string>,
+  body: Uint8Array<ArrayBuffer>,
+  headers: Headers,
+  allowLegacy: boolean,
+): Effect.Effect<void, MissingSignature | InvalidSignature> =>
+  Effect.gen(function* () {
+    const hmac = headerValue(headers, hmacHeader)
+    const legacy = allowLegacy ? headerValue(headers, legacyHeader) : undefined
+    if (hmac === undefined && legacy === undefined) return yield* missing()
+    const hmacDigest = hmac === undefined ? undefined : digestFromHex(hmac)
+    if (hmacDigest !== undefined && (yield* Effect.promise(() => verifyHmac(keys, body, hmacDigest)))) return
+    const legacyDigest = legacy === undefined ? undefined : digestFromHex(legacy)
+    if (legacyDigest !== undefined && (yield* Effect.promise(() => verifyLegacy(keys, body, legacyDigest)))) return
+    return yield* mismatch()
+  })
+
+/**
+ * Verifies a webhook from its raw body (the exact bytes received, as a string or `Uint8Array`) and
+ * its headers, then decodes it. The signature is checked in constant time against every key.
+ *
+ * @example
+ * ```ts
+ * const webhook = yield* NangoWebhook.verify(rawBody, request.headers, { signingKeys: [key] })
+ * ```
+ *
+ * @since 0.1.0
+ * @category verification
+ */
+export const verify = (
+  body: string | Uint8Array,
+  headers: Headers,
+  options: VerifyOptions,
+): Effect.Effect<NangoWebhookSchema, NangoWebhookError> =>
+  Effect.suspend(() => {
+    const keys = (Redacted.isRedacted(options.signingKeys) ? [options.signingKeys] : options.signingKeys).map((key) =>
+      Redacted.value(key),
+    )
+    const bytes = bodyBytes(body)
+    return Effect.flatMap(checkSignature(keys, bytes, headers, options.allowLegacySignature === true), () =>
+      Either.match(
+        Either.flatMap(parseJsonBody(decoder.decode(bytes)), (json) => Either.mapLeft(decode(json), describeIssues)),
+        {
+          onLeft: (issues) =>
+            Effect.fail(
+              new InvalidWebhookBody({
+                issues,
+                message: `The webhook is signed but is not one Nango sends: ${issues.join("; ")}`,
+              }),
+            ),
+          onRight: Effect.succeed,
+        },
+      ),
+    )
+  })
+
+/**
+ * Verifies and decodes the webhook in the `HttpServerRequest` being served, reading its raw body.
+ *
+ * @since 0.1.0
+ * @category verification
+ */
+export const fromRequest = (
+  options: VerifyOptions,
+): Effect.Effect<
+  NangoWebhookSchema,
+  NangoWebhookError | HttpServerError.RequestError,
+  HttpServerRequest.HttpServerRequest
+> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    Effect.flatMap(request.arrayBuffer, (buffer) => verify(new Uint8Array(buffer), request.headers, options)),
+  )
+
+// -----------------------------------------------------------------------------
+// Service
+// -----------------------------------------------------------------------------
+
+/**
+ * Webhook verification with the signing keys in hand.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Verifies and decodes a webhook from its raw body and headers. */
+  readonly verify: (body: string | Uint8Array, headers: Headers) => Effect.Effect<NangoWebhookSchema, NangoWebhookError>
+  /** Verifies and decodes the webhook in the `HttpServerRequest` being served. */
+  readonly fromRequest: Effect.Effect<
+    NangoWebhookSchema,
+    NangoWebhookError | HttpServerError.RequestError,
+    HttpServerRequest.HttpServerRequest
+  >
+}
+
+/**
+ * The webhook verifier service; provide it with `NangoWebhook.layer` or `NangoWebhook.layerConfig`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class NangoWebhook extends Context.Tag("effect-nango/NangoWebhook")<NangoWebhook, Service>() {}
+
+/**
+ * Builds the verifier from its options.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: VerifyOptions): Service => ({
+  verify: (body, headers) => verify(body, headers, options),
+  fromRequest: fromRequest(options),
+})
+
+/**
+ * Provides `NangoWebhook` from options.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: VerifyOptions): Layer.Layer<NangoWebhook> => Layer.succeed(NangoWebhook, make(options))
+
+/**
+ * Provides `NangoWebhook` from the environment: `NANGO_WEBHOOK_SIGNING_KEY` (redacted) and, during a
+ * rotation, `NANGO_WEBHOOK_PREVIOUS_SIGNING_KEYS` (redacted, comma-separated).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Omit<VerifyOptions, "signingKeys"> = {},
+): Layer.Layer<NangoWebhook, ConfigError.ConfigError> =>
+  Layer.effect(
+    NangoWebhook,
+    Effect.gen(function* () {
+      const current = yield* Config.redacted("NANGO_WEBHOOK_SIGNING_KEY")
+      const previous = yield* Config.option(Config.redacted("NANGO_WEBHOOK_PREVIOUS_SIGNING_KEYS"))
+      const rotated = Option.match(previous, {
+        onNone: () => [],
+        onSome: (list) =>
+          Redacted.value(list)
+            .split(",")
+            .map((key) => key.trim())
+            .filter((key) => key !== "")
+            .map((key) => Redacted.make(key)),
+      })
+      return make({ ...options, signingKeys: [current, ...rotated] })
+    }),
+  )

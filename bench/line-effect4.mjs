@@ -2,9 +2,7 @@
 // such a module (effect3/bench/line.mjs for the other), so that its imports resolve to its own
 // Effect. makeCall returns a function making one call and resolving when it is decoded.
 
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Layer, ManagedRuntime } from "effect"
-import { FetchHttpClient } from "effect/http"
 import { NangoConnect } from "../dist/src/index.js"
 import * as NangoHttpClient from "../dist/src/NangoHttpClient.js"
 
@@ -14,12 +12,17 @@ export const name = "effect-nango 1.x (Effect 4)"
 /** One client, on one transport: `own` (layerNangoConnect), `fetch`, or `platform-node`. */
 export const makeCall = async ({ baseUrl, secretKey, token, transport, call, retry }) => {
   const options = { secretKey, baseUrl, ...(retry === undefined ? {} : { retry }) }
-  const live =
+  // Loaded only when used, so that the import cost measured is the line's own.
+  const http =
     transport === "own"
+      ? undefined
+      : transport === "fetch"
+        ? (await import("effect/http")).FetchHttpClient.layer
+        : (await import("@effect/platform-node/NodeHttpClient")).layerUndici
+  const live =
+    http === undefined
       ? NangoHttpClient.layerNangoConnect(options)
-      : NangoConnect.layer(options).pipe(
-          Layer.provide(transport === "fetch" ? FetchHttpClient.layer : NodeHttpClient.layerUndici),
-        )
+      : NangoConnect.layer(options).pipe(Layer.provide(http))
   const runtime = ManagedRuntime.make(live)
   const nango = await runtime.runPromise(NangoConnect.NangoConnect)
   const effect =

@@ -2,8 +2,6 @@
 // such a module (bench/line-effect4.mjs for the other), so that its imports resolve to its own
 // Effect. makeCall returns a function making one call and resolving when it is decoded.
 
-import { FetchHttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
 import { Layer, ManagedRuntime } from "effect"
 import { NangoConnect } from "../dist/effect3/src/index.js"
 import * as NangoHttpClient from "../dist/effect3/src/NangoHttpClient.js"
@@ -14,12 +12,17 @@ export const name = "effect-nango 0.x (Effect 3)"
 /** One client, on one transport: `own` (layerNangoConnect), `fetch`, or `platform-node`. */
 export const makeCall = async ({ baseUrl, secretKey, token, transport, call, retry }) => {
   const options = { secretKey, baseUrl, ...(retry === undefined ? {} : { retry }) }
-  const live =
+  // Loaded only when used, so that the import cost measured is the line's own.
+  const http =
     transport === "own"
+      ? undefined
+      : transport === "fetch"
+        ? (await import("@effect/platform")).FetchHttpClient.layer
+        : (await import("@effect/platform-node")).NodeHttpClient.layerUndici
+  const live =
+    http === undefined
       ? NangoHttpClient.layerNangoConnect(options)
-      : NangoConnect.layer(options).pipe(
-          Layer.provide(transport === "fetch" ? FetchHttpClient.layer : NodeHttpClient.layerUndici),
-        )
+      : NangoConnect.layer(options).pipe(Layer.provide(http))
   const runtime = ManagedRuntime.make(live)
   const nango = await runtime.runPromise(NangoConnect.NangoConnect)
   const effect =

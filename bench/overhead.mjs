@@ -1,0 +1,31 @@
+// In-process: the Effect 4 client's own cost per call, on a transport with no I/O (a canned
+// response), against a baseline of one runPromise and a JSON.parse. Usage: node bench/overhead.mjs (after npm run build)
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { HttpClient } from "effect/http"
+import { NangoConnect } from "../dist/src/index.js"
+import { FastPathKey } from "../dist/src/internal/transport.js"
+import { getSessionBody, secretKey, token } from "./bodies.mjs"
+
+const canned = { status: 200, header: () => undefined, body: getSessionBody }
+const fake = Object.assign(
+  HttpClient.make(() => Effect.die("unused")),
+  { [FastPathKey]: () => () => Effect.promise(() => Promise.resolve(canned)) },
+)
+const runtime = ManagedRuntime.make(
+  NangoConnect.layer({ secretKey, baseUrl: "http://127.0.0.1:1" }).pipe(
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, fake)),
+  ),
+)
+const nango = await runtime.runPromise(NangoConnect.NangoConnect)
+const effect = nango.getConnectSession(token)
+const baseline = Effect.promise(() => Promise.resolve(canned)).pipe(Effect.map(() => JSON.parse(getSessionBody)))
+const time = async (label, run, n = 50_000) => {
+  for (let i = 0; i < 5_000; i++) await run()
+  const cpu = process.cpuUsage()
+  for (let i = 0; i < n; i++) await run()
+  const used = process.cpuUsage(cpu)
+  console.log(`${label}: ${((used.user + used.system) / n).toFixed(1)} µs/call`)
+}
+await time("runPromise(promise + JSON.parse)", () => runtime.runPromise(baseline))
+await time("getConnectSession", () => runtime.runPromise(effect))
+process.exit(0)

@@ -2,7 +2,8 @@
 // such a module (effect3/bench/line.mjs for the other), so that its imports resolve to its own
 // Effect. makeCall returns a function making one call and resolving when it is decoded.
 
-import { Layer, ManagedRuntime } from "effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import { NangoConnect } from "../dist/src/index.js"
 import * as NangoHttpClient from "../dist/src/NangoHttpClient.js"
 
@@ -17,7 +18,7 @@ export const makeCall = async ({ baseUrl, secretKey, token, transport, call, ret
     transport === "own"
       ? undefined
       : transport === "fetch"
-        ? (await import("effect/http")).FetchHttpClient.layer
+        ? (await import("effect/http/FetchHttpClient")).layer
         : (await import("@effect/platform-node/NodeHttpClient")).layerUndici
   const live =
     http === undefined

@@ -15,7 +15,7 @@ run("npx", ["attw", "--pack", ".", "--profile", "esm-only"])
 const bundle = await build({
   stdin: {
     contents: `
-      import { Effect } from "effect"
+      import * as Effect from "effect/Effect"
       import { NangoConnect, NangoConnectError } from "./dist/src/index.js"
       export const get = (token) => Effect.flatMap(NangoConnect.NangoConnect, (nango) => nango.getConnectSession(token))
       export const isUnauthorized = (error) => error instanceof NangoConnectError.Unauthorized
@@ -48,11 +48,14 @@ if (gzip > budgetGzipBytes) {
 }
 
 // The whole browser bundle of a page calling getConnectSession on FetchHttpClient, effect included.
+// The page imports Effect's modules by path (effect/Effect, …), as a bundle-conscious page does:
+// the "effect" index re-exports every module, which esbuild cannot shake out.
 const page = await build({
   stdin: {
     contents: `
-      import { Effect, Layer } from "effect"
-      import { FetchHttpClient } from "effect/http"
+      import * as Effect from "effect/Effect"
+      import * as Layer from "effect/Layer"
+      import * as FetchHttpClient from "effect/http/FetchHttpClient"
       import { NangoConnect } from "./dist/src/index.js"
       const live = NangoConnect.layer({ secretKey: "k", baseUrl: location.origin }).pipe(Layer.provide(FetchHttpClient.layer))
       Effect.runPromise(

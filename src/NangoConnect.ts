@@ -5,21 +5,20 @@
  *
  * @since 0.1.0
  */
-import {
-  Clock,
-  Config,
-  Context,
-  Duration,
-  Effect,
-  Layer,
-  Option,
-  Redacted,
-  Result,
-  Schedule,
-  Schema,
-  SchemaIssue,
-} from "effect"
-import { FetchHttpClient, HttpClient } from "effect/http"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import { prepareBody, sessionBodyIssues } from "../nango/src/rules.js"
 import * as Errors from "./internal/errors.js"
 import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"

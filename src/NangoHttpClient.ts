@@ -7,8 +7,12 @@
  * @since 0.1.0
  */
 import { Readable } from "node:stream"
-import { type Config, Effect, Layer } from "effect"
-import { HttpClient, HttpClientError, HttpClientResponse } from "effect/http"
+import type * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Layer from "effect/Layer"
 import * as undici from "undici"
 import { exchange, splitBase } from "../nango/src/exchange.js"
 import { transportFailure } from "./internal/errors.js"

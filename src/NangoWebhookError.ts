@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * The request carries no signature header that may be checked (`X-Nango-Hmac-Sha256`, or the legacy

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** An object schema that keeps the fields it does not declare. */
 const open = <Fields extends Schema.Struct.Fields>(fields: Fields) =>

@@ -2,7 +2,12 @@
  * Maps what the transport and the server answered into the package's typed errors. Nothing here
  * reads or copies a request header, so no credential can reach an error.
  */
-import { Clock, Duration, Effect, Result, Schema, SchemaIssue } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import { announcedWaitMillis } from "../../nango/src/rules.js"
 import {
   BadRequest,

@@ -2,7 +2,10 @@
  * The retry schedule: transient failures only, exponential backoff with jitter, a bounded number
  * of attempts, and the server's `Retry-After` honoured up to a cap.
  */
-import { Clock, Duration, Effect, Schedule } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import { rateLimitSlackMillis } from "../../nango/src/rules.js"
 import type { NangoConnectError } from "../NangoConnectError.js"
 

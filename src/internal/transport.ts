@@ -3,14 +3,13 @@
  * headers and a size-capped body. Two implementations share it: any `HttpClient` (portable), and
  * the fast path that `NangoHttpClient.layerUndici` attaches to the `HttpClient` it provides.
  */
-import { Effect, Stream } from "effect"
-import {
-  FetchHttpClient,
-  HttpClient,
-  type HttpClientError,
-  HttpClientRequest,
-  type HttpClientResponse,
-} from "effect/http"
+import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Stream from "effect/Stream"
 import type { TimeoutError, TransportError } from "../NangoConnectError.js"
 import { type RequestLabel, transportFailure } from "./errors.js"
 

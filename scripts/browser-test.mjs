@@ -1,8 +1,10 @@
 // The browser check: bundle browser/page.ts with esbuild, serve it on one loopback origin and the
 // emulator on another (so CORS and the preflight are exercised), and drive Debian's Chromium
 // headless with playwright-core through create, get, a typed error, delete.
-// Usage: npm run test:browser   (needs /usr/bin/chromium: apt-get install chromium)
+// Usage: npm run test:browser, at the root or in effect3/   (needs /usr/bin/chromium: apt-get install chromium)
 import * as http from "node:http"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
 import { build } from "esbuild"
 import { chromium } from "playwright-core"
 
@@ -30,7 +32,8 @@ const pages = http.createServer((request, response) => {
 })
 const pagePort = await listen(pages)
 
-const { NangoEmulator } = await import("../dist/nango/src/emulator.js")
+// The line under test is the working directory (the root, or effect3/): its page and its build.
+const { NangoEmulator } = await import(pathToFileURL(join(process.cwd(), "dist/nango/src/emulator.js")).href)
 const emulator = await NangoEmulator.start()
 
 const browser = await chromium.launch({

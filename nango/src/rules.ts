@@ -84,7 +84,10 @@ export const unstorablePaths = (value: unknown, path: Path = []): Array<Path> =>
 // -----------------------------------------------------------------------------
 
 /** Why a webhook URL is refused, or undefined when it is not. */
-export type WebhookUrlProblem = "not-a-url" | "scheme" | "nango-domain" | "host-policy"
+export type WebhookUrlProblem = LocalWebhookUrlProblem | "host-policy"
+
+/** The webhook URL problems that are stable and local, which the client refuses before sending. */
+export type LocalWebhookUrlProblem = "not-a-url" | "scheme" | "nango-domain"
 
 /** Whether a hostname is on Nango's own domain, with or without the trailing dot. */
 const isNangoHost = (hostname: string) => {
@@ -116,18 +119,19 @@ const isPrivateIpv6 = (hostname: string) => {
   if (mapped === undefined) return false
   const dotted = ipv4(mapped)
   if (dotted !== undefined) return isPrivateIpv4(dotted)
-  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(mapped)
-  return (
-    hex !== null &&
-    isPrivateIpv4([Number.parseInt(hex[1] as string, 16) >> 8, Number.parseInt(hex[1] as string, 16) & 255])
-  )
+  // WHATWG URL writes an IPv4-mapped address in hex (`::ffff:7f00:1`): its first group holds the
+  // address's first two bytes, which are all the private ranges look at.
+  const high = /^([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(mapped)?.[1]
+  if (high === undefined) return false
+  const bytes = Number.parseInt(high, 16)
+  return isPrivateIpv4([bytes >> 8, bytes & 255])
 }
 
 /**
  * The webhook URL checks that are stable and local, which the client makes before sending:
  * `""` clears the override and passes; otherwise an absolute http(s) URL not on nango.dev.
  */
-export const localWebhookUrlProblem = (value: string): WebhookUrlProblem | undefined => {
+export const localWebhookUrlProblem = (value: string): LocalWebhookUrlProblem | undefined => {
   if (value === "") return undefined
   if (!URL.canParse(value)) return "not-a-url"
   const url = new URL(value)
@@ -246,11 +250,10 @@ export const sessionBodyIssues = (body: unknown): ReadonlyArray<string> => {
 }
 
 /** How the client words a webhook URL it refuses. */
-export const webhookUrlMessages: Record<WebhookUrlProblem, string> = {
+export const webhookUrlMessages: Record<LocalWebhookUrlProblem, string> = {
   "not-a-url": "a webhook URL must be an absolute URL or the empty string",
   scheme: "a webhook URL must use http or https",
   "nango-domain": "a webhook URL cannot point to Nango's domain (nango.dev)",
-  "host-policy": "the server refuses this webhook URL",
 }
 
 // -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  * (one POST, retried on a 5xx or a network error, up to 3 attempts, after 3 s then 6 s; a 3xx or
  * 4xx is not retried). The emulator uses it to play Nango in a user's tests.
  */
+import { errorCode } from "./error-code.js"
 import { effectiveTags } from "./rules.js"
 import { sign, stringifyStable } from "./webhook-signing.js"
 
@@ -114,16 +115,6 @@ const retriedCodes = new Set([
   "UND_ERR_SOCKET",
 ])
 
-const errorCode = (error: unknown): string => {
-  let current: unknown = error
-  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string") return code
-    current = (current as { cause?: unknown }).cause
-  }
-  return "unknown"
-}
-
 /** Whether a URL stays on this machine: the emulator is a test tool and never sends traffic off it. */
 const isLoopback = (url: string) => {
   const host = new URL(url).hostname
@@ -176,7 +167,7 @@ export const deliverWebhook = async (
       if (status >= 200 && status <= 299) return { body, headers, attempts, delivered: true }
       if (status < 500) break
     } catch (error) {
-      const code = errorCode(error)
+      const code = errorCode(error) ?? "unknown"
       attempts.push({ error: code })
       if (!retriedCodes.has(code)) break
     }

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import { errorCode } from "../../nango/src/error-code.js"
 import { announcedWaitMillis } from "../../nango/src/rules.js"
 import {
   BadRequest,
@@ -133,17 +134,6 @@ const connectionFailureCodes = new Set([
   "ENETUNREACH",
   "UND_ERR_CONNECT_TIMEOUT",
 ])
-
-/** Finds the first Node error `code` along a chain of `cause`s. */
-const errorCode = (error: unknown): string | undefined => {
-  let current: unknown = error
-  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string") return code
-    current = (current as { cause?: unknown }).cause
-  }
-  return undefined
-}
 
 /**
  * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before

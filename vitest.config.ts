@@ -3,6 +3,19 @@ import { defineConfig } from "vitest/config"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
+/**
+ * With VITEST_REPORT_DIR set (as .ci/run does), a JSON report per line and Node major goes there,
+ * so that CI can run the README's own `npm test` and still count every test.
+ */
+const reportDir = process.env.VITEST_REPORT_DIR
+const reporting =
+  reportDir === undefined
+    ? {}
+    : {
+        reporters: ["default", "json"],
+        outputFile: `${reportDir}/effect4-node${process.versions.node.split(".")[0]}.json`,
+      }
+
 export default defineConfig({
   // Tests and examples import the package by name, as users do; they run against the sources.
   resolve: {
@@ -14,6 +27,7 @@ export default defineConfig({
     ],
   },
   test: {
+    ...reporting,
     testTimeout: 15_000,
     // The load test measures heap growth after a forced collection.
     execArgv: ["--expose-gc"],

@@ -19,8 +19,8 @@ const reporting =
 export default defineConfig({
   // Tests and examples import the package by name, as users do; they run against the sources.
   resolve: {
-    // The shared tests in ../nango import vitest: they must get this line's copy.
-    dedupe: ["vitest"],
+    // The shared code in ../nango imports vitest and undici: it must get this line's copies.
+    dedupe: ["vitest", "undici"],
     alias: [
       { find: /^effect-nango\/testing$/, replacement: source("./src/testing/index.ts") },
       { find: /^effect-nango\/undici$/, replacement: source("./src/NangoHttpClient.ts") },

@@ -13,8 +13,9 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
-import * as undici from "undici"
+import type * as undici from "undici"
 import { exchange, splitBase } from "../nango/src/exchange.js"
+import { loadUndici, makeAgent } from "../nango/src/undici.js"
 import { transportFailure } from "./internal/errors.js"
 import type { FastPath, IncomingResponse } from "./internal/transport.js"
 import { FastPathKey } from "./internal/transport.js"
@@ -74,7 +75,7 @@ const nullBodyStatuses = new Set([101, 204, 205, 304])
 /** The dispatcher `make` uses when given none: the transport's own, made on first use. */
 let sharedAgent: undici.Agent | undefined
 const ownAgent = () => {
-  sharedAgent ??= new undici.Agent()
+  sharedAgent ??= makeAgent()
   return sharedAgent
 }
 
@@ -93,7 +94,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
         const body =
           request.body._tag === "Uint8Array" ? request.body.body : request.body._tag === "Empty" ? null : undefined
         if (body === undefined) throw new Error(`undici transport: unsupported body ${request.body._tag}`)
-        const response = await undici.request(url, {
+        const response = await (await loadUndici()).request(url, {
           method: request.method,
           headers: request.headers,
           body,
@@ -133,7 +134,7 @@ export const layerUndici = (options: Options = {}): Layer.Layer<HttpClient.HttpC
         HttpClient.HttpClient,
         Effect.map(
           Effect.acquireRelease(
-            Effect.sync(() => new undici.Agent()),
+            Effect.sync(() => makeAgent()),
             (agent) => Effect.promise(() => agent.close()),
           ),
           (dispatcher) => make({ dispatcher }),

@@ -9,8 +9,9 @@
 import { Readable } from "node:stream"
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { type ConfigError, Effect, Layer } from "effect"
-import * as undici from "undici"
+import type * as undici from "undici"
 import { exchange, splitBase } from "../../nango/src/exchange.js"
+import { loadUndici, makeAgent } from "../../nango/src/undici.js"
 import { transportFailure } from "./internal/errors.js"
 import type { FastPath, IncomingResponse } from "./internal/transport.js"
 import { FastPathKey } from "./internal/transport.js"
@@ -70,7 +71,7 @@ const nullBodyStatuses = new Set([101, 204, 205, 304])
 /** The dispatcher `make` uses when given none: the transport's own, made on first use. */
 let sharedAgent: undici.Agent | undefined
 const ownAgent = () => {
-  sharedAgent ??= new undici.Agent()
+  sharedAgent ??= makeAgent()
   return sharedAgent
 }
 
@@ -89,7 +90,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
         const body =
           request.body._tag === "Uint8Array" ? request.body.body : request.body._tag === "Empty" ? null : undefined
         if (body === undefined) throw new Error(`undici transport: unsupported body ${request.body._tag}`)
-        const response = await undici.request(url, {
+        const response = await (await loadUndici()).request(url, {
           method: request.method,
           headers: request.headers,
           body,
@@ -128,7 +129,7 @@ export const layerUndici = (options: Options = {}): Layer.Layer<HttpClient.HttpC
         HttpClient.HttpClient,
         Effect.map(
           Effect.acquireRelease(
-            Effect.sync(() => new undici.Agent()),
+            Effect.sync(() => makeAgent()),
             (agent) => Effect.promise(() => agent.close()),
           ),
           (dispatcher) => make({ dispatcher }),

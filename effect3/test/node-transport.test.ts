@@ -1,7 +1,8 @@
 /**
  * The undici transport on the Node this suite runs on (CI runs it on every supported Node), in a
  * fresh process each time, with and without a global `fetch` before its first call; and a failing
- * dispatcher gives a typed `TransportError`, never a defect.
+ * dispatcher gives a typed `TransportError`, never a defect. The fast path loads undici's `Agent`
+ * alone, not undici's index (every undici feature), and that `Agent` is the class undici exports.
  */
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -9,6 +10,7 @@ import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import * as undici from "undici"
+import { AgentClass, loadUndici } from "../../nango/src/undici.js"
 import { NangoConnect } from "../src/index.js"
 import * as NangoHttpClient from "../src/NangoHttpClient.js"
 import * as NangoEmulator from "../src/testing/NangoEmulator.js"
@@ -17,7 +19,12 @@ const program = fileURLToPath(new URL("./programs/undici-after-fetch.ts", import
 const run = (mode: "fresh" | "fetch-first") =>
   JSON.parse(
     execFileSync(process.execPath, ["--import", "tsx", program, mode], { encoding: "utf8", timeout: 30_000 }),
-  ) as { readonly node: string; readonly outcome: unknown; readonly requests: number }
+  ) as {
+    readonly node: string
+    readonly outcome: unknown
+    readonly requests: number
+    readonly undiciIndexLoaded: boolean
+  }
 
 describe(`undici transport on Node ${process.version}`, () => {
   it.each(["fresh", "fetch-first"] as const)(
@@ -27,9 +34,15 @@ describe(`undici transport on Node ${process.version}`, () => {
       expect(result.node).toBe(process.version)
       expect(result.outcome).toBe("after-fetch")
       expect(result.requests).toBe(mode === "fetch-first" ? 3 : 2)
+      expect(result.undiciIndexLoaded).toBe(false)
     },
     30_000,
   )
+
+  it("the Agent loaded alone is undici's own class, and the generic path's undici is the same package", async () => {
+    expect(AgentClass).toBe(undici.Agent)
+    expect((await loadUndici()).Agent).toBe(undici.Agent)
+  })
 
   it.effect("a dispatcher that throws gives a TransportError, not a defect", () =>
     Effect.gen(function* () {

@@ -1,6 +1,8 @@
 // Run in a fresh Node process by test/node-transport.test.ts: the undici transport's first call,
 // optionally after the process has used the global fetch (which, on Node 22, installs Node's own
-// bundled undici as the process-wide dispatcher). Prints one JSON line: the call's outcome.
+// bundled undici as the process-wide dispatcher). Prints one JSON line: the call's outcome, and
+// whether undici's index (every undici feature, loaded only for the generic HttpClient path) was loaded.
+import { createRequire } from "node:module"
 import { Effect, Exit, Layer } from "effect"
 import { NangoEmulator } from "../../../nango/src/emulator.js"
 import { NangoConnect } from "../../src/index.js"
@@ -23,6 +25,9 @@ console.log(
     node: process.version,
     outcome: Exit.isSuccess(exit) ? exit.value : String(exit.cause),
     requests: emulator.requests.length,
+    undiciIndexLoaded: Object.keys(createRequire(import.meta.url).cache).some((file) =>
+      /[\\/]undici[\\/]index\.js$/.test(file),
+    ),
   }),
 )
 await emulator.close()

@@ -318,6 +318,19 @@ describe("timeouts", () => {
     }).pipe(Effect.scoped),
   )
 
+  it.live("real time: a backoff cut to the overall deadline ends the call there; no attempt starts after it", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { retry: { baseDelay: "1 second" }, timeout: { total: "150 millis" } })
+      const session = yield* nango.createConnectSession(user)
+      emulator.injectFault({ ...unavailable, method: "GET" })
+      const error = yield* Effect.flip(nango.getConnectSession(session.token))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "total", method: "GET" })
+      // A request sent at the deadline would have reached the emulator by now.
+      yield* Effect.sleep("20 millis")
+      expect(emulator.requestsTo("GET", "/connect/session")).toHaveLength(1)
+    }).pipe(Effect.scoped),
+  )
+
   it.live("real time: a body that stalls after its first bytes times out the attempt", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 }, timeout: { attempt: "100 millis" } })

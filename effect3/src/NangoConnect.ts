@@ -7,7 +7,6 @@
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import {
-  Clock,
   Config,
   ConfigError,
   Context,
@@ -17,21 +16,19 @@ import {
   Layer,
   Option,
   Redacted,
-  Schedule,
   Schema,
 } from "effect"
 import { prepareBody, sessionBodyIssues } from "../../nango/src/rules.js"
+import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
-import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./internal/retry.js"
+import type { ResolvedRetry } from "./internal/retry.js"
 import * as Transport from "./internal/transport.js"
 import {
   type CreateConnectSessionError,
   type DeleteConnectSessionError,
   type GetConnectSessionError,
   InvalidInput,
-  type NangoConnectError,
   type ResponseDecodeError,
-  TimeoutError,
   type TransportError,
 } from "./NangoConnectError.js"
 import {
@@ -208,24 +205,61 @@ export const defaults = {
 // Constructor
 // -----------------------------------------------------------------------------
 
-/** The default Clock: with it, a transport that can arm its own timer does (see `Transport.Timer`). */
-const liveClock = Effect.runSync(Effect.clock)
-
 /** Characters a header value may hold: visible ASCII, no space, CR or LF. */
 const headerSafe = /^[\x21-\x7e]+$/
 
 const invalid = (input: InvalidInput["input"], issues: ReadonlyArray<string>) =>
   new InvalidInput({ input, issues, message: `Invalid ${input}: ${issues.join("; ")}` })
 
-const checkToken = (token: SessionToken): Either.Either<Redacted.Redacted<string>, InvalidInput> => {
-  const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
-  return connectSessionTokenPattern.test(value)
-    ? Either.right(Redacted.isRedacted(token) ? token : Redacted.make(token))
-    : Either.left(
-        invalid("token", [
-          "expected nango_connect_session_ followed by 64 lowercase hex digits; the value is not shown",
-        ]),
-      )
+/** The one place a credential is unwrapped: into the Authorization header's value. */
+const bearer = (credential: string) => `Bearer ${credential}`
+
+/** Runs `use` with a session token's bearer, once the token is checked; nothing is sent for a bad one. */
+const withToken = <A, E>(
+  token: SessionToken,
+  use: (authorization: string) => Effect.Effect<A, E>,
+): Effect.Effect<A, E | InvalidInput> =>
+  Effect.suspend((): Effect.Effect<A, E | InvalidInput> => {
+    const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
+    return connectSessionTokenPattern.test(value)
+      ? use(bearer(value))
+      : Effect.fail(
+          invalid("token", [
+            "expected nango_connect_session_ followed by 64 lowercase hex digits; the value is not shown",
+          ]),
+        )
+  })
+
+/** Where a session is read and deleted, with its own token. */
+const sessionPath = "/connect/session"
+
+/**
+ * Reads a 2xx body as JSON, decodes it and keeps its `data`; any other status becomes its typed
+ * error. The decoder is built once per endpoint.
+ */
+const readData = <A, I, S extends Errors.DocumentedStatus>(
+  schema: Schema.Schema<{ readonly data: A }, I>,
+  documented: ReadonlyArray<S>,
+  maxBytes: number,
+) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (
+    response: Transport.IncomingResponse,
+    label: Errors.RequestLabel,
+  ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
+    response.status < 200 || response.status > 299
+      ? Errors.responseFailure(documented, response, label)
+      : Either.match(
+          response.body === undefined
+            ? Either.left([`(root): body larger than ${maxBytes} bytes`])
+            : Either.flatMap(Errors.parseJsonBody(response.body), (json) =>
+                Either.mapLeft(decode(json), Errors.describeIssues),
+              ),
+          {
+            onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
+            onRight: (body) => Effect.succeed(body.data),
+          },
+        )
 }
 
 /**
@@ -296,176 +330,55 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     }
     const attemptTimeout = Duration.decode(options.timeout?.attempt ?? defaults.timeout.attempt)
     const totalTimeout = Duration.decode(options.timeout?.total ?? defaults.timeout.total)
-    const schedules = { idempotent: retrySchedule(retry, true), unsafe: retrySchedule(retry, false) }
-
     const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
     const transport = Transport.fromHttpClient(
       yield* HttpClient.HttpClient,
       { baseUrl, maxBytes, propagateTraceContext: options.propagateTraceContext === true },
       requestInit,
     )
-
-    const timeoutError = (label: Errors.RequestLabel, scope: "attempt" | "total") => () =>
-      new TimeoutError({
-        ...label,
-        scope,
-        timeout: scope === "attempt" ? attemptTimeout : totalTimeout,
-        message:
-          scope === "attempt"
-            ? `An attempt at ${label.method} ${label.path} took longer than ${Duration.format(attemptTimeout)}`
-            : `${label.method} ${label.path} took longer than ${Duration.format(totalTimeout)} in all`,
-      })
-    // The first attempt runs under one timer: its own limit, or the overall one if that is shorter.
-    const firstScope = Duration.lessThan(attemptTimeout, totalTimeout) ? "attempt" : "total"
-    const firstTimeout = Duration.min(attemptTimeout, totalTimeout)
-    const attemptTimeoutMillis = Duration.toMillis(attemptTimeout)
-
-    /**
-     * Runs one call in its span: the first attempt under a single timer, and only when it fails
-     * with something transient, the retries under the overall deadline. The span records method,
-     * path, status and attempts. The success path thus pays for one timer and no retry driver.
-     */
-    const call = <A, E extends NangoConnectError>(
-      name: string,
-      request: Transport.OutgoingRequest,
-      idempotent: boolean,
-      onResponse: (response: Transport.IncomingResponse) => Effect.Effect<A, E>,
-    ): Effect.Effect<A, E | TimeoutError | TransportError> => {
-      const label = { method: request.method, path: request.path }
-      const spanOptions = {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: { "http.request.method": label.method, "url.path": label.path },
-      } as const
-      const schedule = idempotent ? schedules.idempotent : schedules.unsafe
-      return Effect.useSpan(`NangoConnect.${name}`, spanOptions, (span) => {
-        let attempts = 0
-        const attempt = (duration: Duration.Duration, scope: "attempt" | "total") =>
-          Effect.clockWith((clock) => {
-            span.attribute("nango.attempts", ++attempts)
-            const onTimeout = timeoutError(label, scope)
-            const exchange =
-              transport.timesItself && clock === liveClock
-                ? transport.send(request, { millis: Duration.toMillis(duration), onTimeout })
-                : Effect.timeoutFail(transport.send(request), { duration, onTimeout })
-            return Effect.flatMap(exchange, (response) => {
-              span.attribute("http.response.status_code", response.status)
-              return onResponse(response)
-            })
-          })
-        /**
-         * After a transient failure: the schedule decides on that error first, then drives the
-         * next attempts. The overall deadline is kept without a timeout race: each attempt's timer
-         * is cut to the time left, each backoff too, and no attempt starts once it has passed.
-         */
-        const retried = (firstError: E | TimeoutError | TransportError, startedAt: number) => {
-          const deadline = startedAt + Duration.toMillis(totalTimeout)
-          let replayed = false
-          const next = Effect.suspend(() => {
-            if (!replayed) {
-              replayed = true
-              return Effect.fail(firstError)
-            }
-            return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-              const left = deadline - now
-              if (left <= 0) return Effect.fail(timeoutError(label, "total")())
-              return left < attemptTimeoutMillis
-                ? attempt(Duration.millis(left), "total")
-                : attempt(attemptTimeout, "attempt")
-            })
-          })
-          const withinDeadline = schedule.pipe(
-            Schedule.modifyDelayEffect((_, delay) =>
-              Effect.map(Clock.currentTimeMillis, (now) =>
-                Duration.min(delay, Duration.millis(Math.max(0, deadline - now))),
-              ),
-            ),
-          )
-          return Effect.retry(next, { schedule: withinDeadline, while: retryAfterFits(deadline) })
-        }
-        return Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
-          Effect.catchAll(attempt(firstTimeout, firstScope), (error) =>
-            isTransient(error, idempotent, retry) ? retried(error, startedAt) : Effect.fail(error),
-          ),
-        )
-      })
-    }
-
-    /** Reads a 2xx body as JSON and decodes it; anything else becomes its typed error. */
-    const decodeSuccess = <A, I, S extends Errors.DocumentedStatus>(
-      schema: Schema.Schema<A, I>,
-      documented: ReadonlyArray<S>,
-      label: Errors.RequestLabel,
-    ) => {
-      const decode = Schema.decodeUnknownEither(schema)
-      return (
-        response: Transport.IncomingResponse,
-      ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
-        response.status < 200 || response.status > 299
-          ? Errors.responseFailure(documented, response, label)
-          : Either.match(
-              response.body === undefined
-                ? Either.left([`(root): body larger than ${maxBytes} bytes`])
-                : Either.flatMap(Errors.parseJsonBody(response.body), (json) =>
-                    Either.mapLeft(decode(json), Errors.describeIssues),
-                  ),
-              {
-                onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
-                onRight: Effect.succeed,
-              },
-            )
-    }
-
-    // Decoders are built once; a call only adds its bearer and body.
-    const sessionPath = "/connect/session"
-    const createPath = "/connect/sessions"
-    const reconnectPath = "/connect/sessions/reconnect"
-    const onGet = decodeSuccess(ConnectSessionDetailsResponse, [400, 401, 404], { method: "GET", path: sessionPath })
-    const onCreate = decodeSuccess(ConnectSessionResponse, [400, 401, 403], { method: "POST", path: createPath })
-    const onReconnect = decodeSuccess(ConnectSessionResponse, [400, 401, 403], { method: "POST", path: reconnectPath })
-    const onDelete = (response: Transport.IncomingResponse) =>
-      response.status >= 200 && response.status <= 299
-        ? Effect.void
-        : Errors.responseFailure([400, 401, 404], response, { method: "DELETE", path: sessionPath })
+    const policies: Endpoint.Policies = { transport, retry, attemptTimeout, totalTimeout }
+    const getSession = Endpoint.make(policies, {
+      name: "getConnectSession",
+      method: "GET",
+      path: sessionPath,
+      idempotent: true,
+      onResponse: readData(ConnectSessionDetailsResponse, [400, 401, 404], maxBytes),
+    })
+    const createSession = Endpoint.make(policies, {
+      name: "createConnectSession",
+      method: "POST",
+      path: "/connect/sessions",
+      idempotent: false,
+      onResponse: readData(ConnectSessionResponse, [400, 401, 403], maxBytes),
+    })
+    const reconnectSession = Endpoint.make(policies, {
+      name: "createReconnectSession",
+      method: "POST",
+      path: "/connect/sessions/reconnect",
+      idempotent: false,
+      onResponse: readData(ConnectSessionResponse, [400, 401, 403], maxBytes),
+    })
+    const deleteSession = Endpoint.make(policies, {
+      name: "deleteConnectSession",
+      method: "DELETE",
+      path: sessionPath,
+      idempotent: false,
+      onResponse: (response, label) =>
+        response.status >= 200 && response.status <= 299
+          ? Effect.void
+          : Errors.responseFailure([400, 401, 404], response, label),
+    })
     const encodeCreate = encodeBody(CreateConnectSessionInput)
     const encodeReconnect = encodeBody(CreateReconnectSessionInput)
-
-    /** The one place a credential is unwrapped: into the Authorization header's value. */
-    const bearer = (credential: Redacted.Redacted<string>) => `Bearer ${Redacted.value(credential)}`
-    const secretBearer = bearer(secretKey)
-
-    const post = (name: string, path: string, body: unknown, onResponse: typeof onCreate) =>
-      call(name, { method: "POST", path, authorization: secretBearer, body: JSON.stringify(body) }, false, onResponse)
+    const secretBearer = bearer(Redacted.value(secretKey))
 
     return NangoConnect.of({
-      getConnectSession: (token) =>
-        Effect.flatMap(checkToken(token), (credential) =>
-          call(
-            "getConnectSession",
-            { method: "GET", path: sessionPath, authorization: bearer(credential), body: undefined },
-            true,
-            onGet,
-          ).pipe(Effect.map((body) => body.data)),
-        ),
+      getConnectSession: (token) => withToken(token, (authorization) => getSession(authorization, undefined)),
       createConnectSession: (body) =>
-        Effect.flatMap(encodeCreate(body), (encoded) =>
-          post("createConnectSession", createPath, encoded, onCreate).pipe(Effect.map((response) => response.data)),
-        ),
+        Effect.flatMap(encodeCreate(body), (encoded) => createSession(secretBearer, JSON.stringify(encoded))),
       createReconnectSession: (body) =>
-        Effect.flatMap(encodeReconnect(body), (encoded) =>
-          post("createReconnectSession", reconnectPath, encoded, onReconnect).pipe(
-            Effect.map((response) => response.data),
-          ),
-        ),
-      deleteConnectSession: (token) =>
-        Effect.flatMap(checkToken(token), (credential) =>
-          call(
-            "deleteConnectSession",
-            { method: "DELETE", path: sessionPath, authorization: bearer(credential), body: undefined },
-            false,
-            onDelete,
-          ),
-        ),
+        Effect.flatMap(encodeReconnect(body), (encoded) => reconnectSession(secretBearer, JSON.stringify(encoded))),
+      deleteConnectSession: (token) => withToken(token, (authorization) => deleteSession(authorization, undefined)),
     })
   })
 

@@ -1,0 +1,143 @@
+/**
+ * One endpoint of the client, built once per client: its span name and attributes, its timers and
+ * its retry schedule. A call only adds its bearer and body. The success path pays for one span,
+ * one timer and no retry driver; only a transient failure builds the retries, under the call's
+ * overall deadline.
+ */
+import { Clock, Duration, Effect, Schedule } from "effect"
+import { type NangoConnectError, TimeoutError, type TransportError } from "../NangoConnectError.js"
+import type { RequestLabel } from "./errors.js"
+import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./retry.js"
+import type * as Transport from "./transport.js"
+
+/** What every endpoint of one client shares: the transport and the policies. */
+export interface Policies {
+  readonly transport: Transport.Transport
+  readonly retry: ResolvedRetry
+  readonly attemptTimeout: Duration.Duration
+  readonly totalTimeout: Duration.Duration
+}
+
+/** One endpoint: its name in spans, its method and path, and how its response is read. */
+export interface Definition<A, E> {
+  readonly name: string
+  readonly method: Transport.OutgoingRequest["method"]
+  readonly path: string
+  /** Whether a repeat is harmless; when it is not, only failures the server cannot have acted on are retried. */
+  readonly idempotent: boolean
+  /** Reads a response, of any status, into the call's value or its typed error. */
+  readonly onResponse: (response: Transport.IncomingResponse, label: RequestLabel) => Effect.Effect<A, E>
+}
+
+/** A call of one endpoint: its bearer and its encoded JSON body. */
+export type Endpoint<A, E> = (
+  authorization: string,
+  body: string | undefined,
+) => Effect.Effect<A, E | TimeoutError | TransportError>
+
+/** The default Clock: with it, a transport that can arm its own timer does (see `Transport.Timer`). */
+const liveClock = Effect.runSync(Effect.clock)
+
+/** A timer for one attempt: what the transport arms, and the same limit as a `Duration`. */
+interface Timer extends Transport.Timer {
+  readonly duration: Duration.Duration
+}
+
+/** The two timers of an endpoint: one attempt's, and the whole call's. */
+const timers = (label: RequestLabel, policies: Policies) => {
+  const timer = (scope: "attempt" | "total", timeout: Duration.Duration): Timer => {
+    const message =
+      scope === "attempt"
+        ? `An attempt at ${label.method} ${label.path} took longer than ${Duration.format(timeout)}`
+        : `${label.method} ${label.path} took longer than ${Duration.format(timeout)} in all`
+    return {
+      duration: timeout,
+      millis: Duration.toMillis(timeout),
+      onTimeout: () => new TimeoutError({ ...label, scope, timeout, message }),
+    }
+  }
+  return { attempt: timer("attempt", policies.attemptTimeout), total: timer("total", policies.totalTimeout) }
+}
+
+/**
+ * Builds an endpoint. Each call runs in its span (method, path, status, attempts): the first
+ * attempt under a single timer, its own limit or the overall one if that is shorter; and only when
+ * it fails with something transient, the retries under the overall deadline.
+ */
+export const make = <A, E extends NangoConnectError>(
+  policies: Policies,
+  definition: Definition<A, E>,
+): Endpoint<A, E> => {
+  const { transport } = policies
+  const label = { method: definition.method, path: definition.path }
+  const spanName = `NangoConnect.${definition.name}`
+  const spanOptions = {
+    kind: "client",
+    captureStackTrace: false,
+    attributes: { "http.request.method": label.method, "url.path": label.path },
+  } as const
+  const schedule = retrySchedule(policies.retry, definition.idempotent)
+  const timer = timers(label, policies)
+  const first = timer.attempt.millis < timer.total.millis ? timer.attempt : timer.total
+
+  return (authorization, body) => {
+    const request = { method: definition.method, path: definition.path, authorization, body }
+    return Effect.useSpan(spanName, spanOptions, (span) =>
+      Effect.clockWith((clock) => {
+        let attempts = 0
+        const attempt = (armed: Timer) => {
+          span.attribute("nango.attempts", ++attempts)
+          const exchange =
+            transport.timesItself && clock === liveClock
+              ? transport.send(request, armed)
+              : Effect.timeoutFail(transport.send(request), { duration: armed.duration, onTimeout: armed.onTimeout })
+          return Effect.flatMap(exchange, (response) => {
+            span.attribute("http.response.status_code", response.status)
+            return definition.onResponse(response, label)
+          })
+        }
+        const deadline = clock.unsafeCurrentTimeMillis() + timer.total.millis
+        return Effect.catchAll(attempt(first), (error) =>
+          isTransient(error, definition.idempotent, policies.retry)
+            ? retried({ attempt, firstError: error, deadline, schedule, timer })
+            : Effect.fail(error),
+        )
+      }),
+    )
+  }
+}
+
+/**
+ * After a transient failure: the schedule decides on that error first, then drives the next
+ * attempts. The overall deadline is kept without a timeout race: each attempt's timer is cut to
+ * the time left, each backoff too, and no attempt starts once it has passed.
+ */
+const retried = <A, E extends NangoConnectError>(options: {
+  readonly attempt: (timer: Timer) => Effect.Effect<A, E | TimeoutError | TransportError>
+  readonly firstError: E | TimeoutError | TransportError
+  readonly deadline: number
+  readonly schedule: Schedule.Schedule<unknown, NangoConnectError>
+  readonly timer: { readonly attempt: Timer; readonly total: Timer }
+}): Effect.Effect<A, E | TimeoutError | TransportError> => {
+  const { attempt, deadline, timer } = options
+  let replayed = false
+  const next = Effect.suspend(() => {
+    if (!replayed) {
+      replayed = true
+      return Effect.fail(options.firstError)
+    }
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const left = deadline - now
+      if (left <= 0) return Effect.fail(timer.total.onTimeout())
+      return left < timer.attempt.millis
+        ? attempt({ duration: Duration.millis(left), millis: left, onTimeout: timer.total.onTimeout })
+        : attempt(timer.attempt)
+    })
+  })
+  const withinDeadline = options.schedule.pipe(
+    Schedule.modifyDelayEffect((_, delay) =>
+      Effect.map(Clock.currentTimeMillis, (now) => Duration.min(delay, Duration.millis(Math.max(0, deadline - now)))),
+    ),
+  )
+  return Effect.retry(next, { schedule: withinDeadline, while: retryAfterFits(deadline) })
+}

@@ -1,6 +1,7 @@
 // The benchmark of both lines and the peers, in one run: one server process, one process per
 // client stack, stacks in alternating order over several rounds; every figure is also given as a
-// ratio to undici.request measured in the same round, and the median over rounds is reported.
+// ratio to an undici.request run measured right next to it, and the median over rounds is
+// reported, with the lowest and highest ratio of CPU per call beside it.
 // Then the retry path, import cost and memory over 100,000 calls, for each line.
 // Usage: npm run bench  (builds both lines; ROUNDS, SEQUENTIAL, CONCURRENT override the sizes,
 // STACKS=a,b runs only those stacks and the undici floor, EXTRAS=0 skips the extras)
@@ -33,27 +34,31 @@ const server = spawn(process.execPath, ["bench/server.mjs"], { stdio: ["ignore",
 const port = await new Promise((resolve) => server.stdout.once("data", (data) => resolve(String(data).trim())))
 const node = (args) => JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 }))
 
+// Each stack is measured next to its own undici.request run, first or second in turn, and its
+// ratios are to that run: the machine's speed drifts over a run (it is shared), and a floor measured
+// minutes away would carry that drift into the ratio.
+const floorStack = "undici.request"
+const ratiosTo = (m, floor) => ({
+  seqCpu: m.seq.cpuUsPerCall / floor.seq.cpuUsPerCall,
+  seqP50: m.seq.p50Us / floor.seq.p50Us,
+  concCpu: m.conc.cpuUsPerCall / floor.conc.cpuUsPerCall,
+  concGc: m.conc.gcUsPerCall / Math.max(floor.conc.gcUsPerCall, 0.1),
+  rss: m.peakRssMb / floor.peakRssMb,
+})
+const measure = (stack, round) => {
+  process.stderr.write(`round ${round + 1}/${rounds}: ${labels[stack]}\n`)
+  return node(["bench/client.mjs", stack, port, String(sequential), String(concurrent)])
+}
 const results = new Map(stacks.map((stack) => [stack, []]))
 for (let round = 0; round < rounds; round++) {
-  const order = round % 2 === 0 ? stacks : [...stacks].reverse()
-  const measured = new Map()
-  for (const stack of order) {
-    process.stderr.write(`round ${round + 1}/${rounds}: ${labels[stack]}\n`)
-    measured.set(stack, node(["bench/client.mjs", stack, port, String(sequential), String(concurrent)]))
-  }
-  const floor = measured.get("undici.request")
-  for (const stack of stacks) {
-    const m = measured.get(stack)
-    results.get(stack).push({
-      ...m,
-      ratios: {
-        seqCpu: m.seq.cpuUsPerCall / floor.seq.cpuUsPerCall,
-        seqP50: m.seq.p50Us / floor.seq.p50Us,
-        concCpu: m.conc.cpuUsPerCall / floor.conc.cpuUsPerCall,
-        concGc: m.conc.gcUsPerCall / Math.max(floor.conc.gcUsPerCall, 0.1),
-        rss: m.peakRssMb / floor.peakRssMb,
-      },
-    })
+  const others = stacks.filter((stack) => stack !== floorStack)
+  for (const stack of round % 2 === 0 ? others : [...others].reverse()) {
+    const floorFirst = round % 2 === 0
+    const floor = floorFirst ? measure(floorStack, round) : undefined
+    const m = measure(stack, round)
+    const pairedFloor = floor ?? measure(floorStack, round)
+    results.get(floorStack).push({ ...pairedFloor, ratios: ratiosTo(pairedFloor, pairedFloor) })
+    results.get(stack).push({ ...m, ratios: ratiosTo(m, pairedFloor) })
   }
 }
 
@@ -62,6 +67,10 @@ const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)]
 }
 const med = (stack, pick) => median(results.get(stack).map(pick))
+const range = (stack, pick) => {
+  const values = results.get(stack).map(pick)
+  return `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`
+}
 const f0 = (x) => Math.round(x).toLocaleString("en-US")
 const f2 = (x) => x.toFixed(2)
 
@@ -74,12 +83,12 @@ lines.push(
 )
 lines.push("")
 lines.push(
-  "| stack | seq p50 µs | conc calls/s | conc CPU µs/call | conc GC µs/call | peak RSS MB | **conc CPU ×** | **seq p50 ×** | GC × | RSS × |",
+  "| stack | seq p50 µs | conc calls/s | conc CPU µs/call | conc GC µs/call | peak RSS MB | **conc CPU ×** | range | **seq p50 ×** | GC × | RSS × |",
 )
-lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for (const stack of stacks) {
   lines.push(
-    `| ${labels[stack]} | ${f0(med(stack, (r) => r.seq.p50Us))} | ${f0(med(stack, (r) => r.conc.callsPerSecond))} | ${f0(med(stack, (r) => r.conc.cpuUsPerCall))} | ${med(stack, (r) => r.conc.gcUsPerCall).toFixed(1)} | ${f0(med(stack, (r) => r.peakRssMb))} | **${f2(med(stack, (r) => r.ratios.concCpu))}** | **${f2(med(stack, (r) => r.ratios.seqP50))}** | ${f2(med(stack, (r) => r.ratios.concGc))} | ${f2(med(stack, (r) => r.ratios.rss))} |`,
+    `| ${labels[stack]} | ${f0(med(stack, (r) => r.seq.p50Us))} | ${f0(med(stack, (r) => r.conc.callsPerSecond))} | ${f0(med(stack, (r) => r.conc.cpuUsPerCall))} | ${med(stack, (r) => r.conc.gcUsPerCall).toFixed(1)} | ${f0(med(stack, (r) => r.peakRssMb))} | **${f2(med(stack, (r) => r.ratios.concCpu))}** | ${range(stack, (r) => r.ratios.concCpu)} | **${f2(med(stack, (r) => r.ratios.seqP50))}** | ${f2(med(stack, (r) => r.ratios.concGc))} | ${f2(med(stack, (r) => r.ratios.rss))} |`,
   )
 }
 

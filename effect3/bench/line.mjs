@@ -25,9 +25,10 @@ export const makeCall = async ({ baseUrl, secretKey, token, transport, call, ret
       : NangoConnect.layer(options).pipe(Layer.provide(http))
   const runtime = ManagedRuntime.make(live)
   const nango = await runtime.runPromise(NangoConnect.NangoConnect)
+  // Each call builds its effect, as a server handling requests does: one per incoming token or body.
   const effect =
     call === "create"
-      ? nango.createConnectSession({ end_user: { id: "user-42", email: "ada@example.com" } })
-      : nango.getConnectSession(token)
-  return () => runtime.runPromise(effect)
+      ? () => nango.createConnectSession({ end_user: { id: "user-42", email: "ada@example.com" } })
+      : () => nango.getConnectSession(token)
+  return () => runtime.runPromise(effect())
 }

@@ -6,18 +6,7 @@
  * @since 0.1.0
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
-import {
-  Config,
-  ConfigError,
-  Context,
-  Duration,
-  Effect,
-  Either,
-  Layer,
-  Option,
-  Redacted,
-  Schema,
-} from "effect"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { prepareBody, sessionBodyIssues } from "../../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
@@ -344,20 +333,17 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       idempotent: true,
       onResponse: readData(ConnectSessionDetailsResponse, [400, 401, 404], maxBytes),
     })
-    const createSession = Endpoint.make(policies, {
-      name: "createConnectSession",
-      method: "POST",
-      path: "/connect/sessions",
-      idempotent: false,
-      onResponse: readData(ConnectSessionResponse, [400, 401, 403], maxBytes),
-    })
-    const reconnectSession = Endpoint.make(policies, {
-      name: "createReconnectSession",
-      method: "POST",
-      path: "/connect/sessions/reconnect",
-      idempotent: false,
-      onResponse: readData(ConnectSessionResponse, [400, 401, 403], maxBytes),
-    })
+    /** The two POSTs that make a session, with the secret key; the server may act on either, so neither is idempotent. */
+    const sessionMaker = (name: string, path: string) =>
+      Endpoint.make(policies, {
+        name,
+        method: "POST",
+        path,
+        idempotent: false,
+        onResponse: readData(ConnectSessionResponse, [400, 401, 403], maxBytes),
+      })
+    const createSession = sessionMaker("createConnectSession", "/connect/sessions")
+    const reconnectSession = sessionMaker("createReconnectSession", "/connect/sessions/reconnect")
     const deleteSession = Endpoint.make(policies, {
       name: "deleteConnectSession",
       method: "DELETE",

@@ -310,7 +310,10 @@ describe("timeouts", () => {
 
   it.live("real time: a backoff cut to the overall deadline ends the call there; no attempt starts after it", () =>
     Effect.gen(function* () {
-      const { emulator, nango } = yield* setup({}, { retry: { baseDelay: "1 second" }, timeout: { total: "150 millis" } })
+      const { emulator, nango } = yield* setup(
+        {},
+        { retry: { baseDelay: "1 second" }, timeout: { total: "150 millis" } },
+      )
       const session = yield* nango.createConnectSession(user)
       emulator.injectFault({ ...unavailable, method: "GET" })
       const error = yield* Effect.flip(nango.getConnectSession(session.token))

@@ -11,11 +11,13 @@ const root = fileURLToPath(new URL("..", import.meta.url))
 const run = (command, args, cwd) =>
   execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
 
-// The README's onboarding program, in plain JavaScript, on the test kit's emulator.
+// The README's onboarding program, in plain JavaScript, on the test kit's emulator: on its layer, then
+// on the Node transport of effect-nango/undici.
 const program = `
 import { Console, Effect, Redacted } from "effect"
 import { NangoConnect } from "effect-nango"
-import { NangoConnectTest } from "effect-nango/testing"
+import { NangoConnectTest, NangoEmulator } from "effect-nango/testing"
+import * as NangoHttpClient from "effect-nango/undici"
 
 const onboard = (userId) =>
   Effect.gen(function* () {
@@ -29,6 +31,17 @@ const onboard = (userId) =>
 const link = await Effect.runPromise(onboard("user-42").pipe(Effect.provide(NangoConnectTest.layer())))
 if (!link.includes("session_token=nango_connect_session_")) throw new Error("no connect link")
 console.log("connect link ok")
+
+// The same program on the Node transport (layerNangoConnect), which loads undici's Agent by path.
+const viaUndici = Effect.scoped(
+  Effect.gen(function* () {
+    const emulator = yield* NangoEmulator.make()
+    const live = NangoHttpClient.layerNangoConnect({ secretKey: emulator.secretKey, baseUrl: emulator.url })
+    return yield* onboard("user-43").pipe(Effect.provide(live))
+  }),
+)
+if (!(await Effect.runPromise(viaUndici)).includes("session_token=")) throw new Error("no connect link on undici")
+console.log("undici transport ok")
 `
 
 const lines = [
@@ -55,12 +68,14 @@ for (const line of lines) {
   writeFileSync(join(app, "main.mjs"), program)
   run("npm", ["install", "--no-audit", "--no-fund", "--silent"], app)
   const output = run(process.execPath, ["main.mjs"], app)
-  if (!output.includes("session for user-42") || !output.includes("connect link ok")) {
+  if (
+    !["session for user-42", "connect link ok", "undici transport ok"].every((expected) => output.includes(expected))
+  ) {
     console.error(`${line.name}: unexpected output:\n${output}`)
     process.exit(1)
   }
   const installed = JSON.parse(run("npm", ["ls", "effect", "effect-nango", "--json"], app))
   console.log(
-    `${line.name}: effect-nango ${installed.dependencies["effect-nango"].version} on effect ${installed.dependencies.effect.version}, packed and installed, README program ran: ${output.trim().split("\n")[0]}`,
+    `${line.name}: effect-nango ${installed.dependencies["effect-nango"].version} on effect ${installed.dependencies.effect.version}, packed and installed, README program ran on both transports: ${output.trim().split("\n")[0]}`,
   )
 }

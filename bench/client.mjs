@@ -1,8 +1,8 @@
 // One client stack in its own process: warm-up, then N sequential calls and N calls at
 // concurrency 64, measuring latency, client CPU per call, GC pause per call and peak RSS.
 // Usage: node bench/client.mjs <stack> <port> <sequential> <concurrent>  (prints one JSON line)
-// A stack is a peer (undici.request, fetch, axios, @nangohq/node) or `<line>:<transport>:<call>`
-// for effect-nango, e.g. `effect4:own:get` or `effect3:platform-node:get`.
+// A stack is a peer (undici.request, undici.request:create, fetch, axios, @nangohq/node) or
+// `<line>:<transport>:<call>` for effect-nango, e.g. `effect4:own:get` or `effect3:platform-node:get`.
 import { PerformanceObserver, performance } from "node:perf_hooks"
 import { secretKey, token } from "./bodies.mjs"
 import { lineModules } from "./lines.mjs"
@@ -21,6 +21,16 @@ const peers = {
       const response = await request(`${base}/connect/session`, { headers: { authorization: `Bearer ${token}` } })
       const body = await response.body.json()
       if (response.statusCode !== 200 || body.data === undefined) throw new Error("bad response")
+    }
+  },
+  async "undici.request:create"() {
+    const { request } = await import("undici")
+    const headers = { authorization: `Bearer ${secretKey}`, "content-type": "application/json" }
+    return async () => {
+      const body = JSON.stringify({ end_user: { id: "user-42", email: "ada@example.com" } })
+      const response = await request(`${base}/connect/sessions`, { method: "POST", headers, body })
+      const parsed = await response.body.json()
+      if (response.statusCode !== 201 || parsed.data?.token === undefined) throw new Error("bad response")
     }
   },
   async fetch() {

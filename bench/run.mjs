@@ -4,7 +4,7 @@
 // reported, with the lowest and highest ratio of CPU per call beside it.
 // Then the retry path, import cost and memory over 100,000 calls, for each line.
 // Usage: npm run bench  (builds both lines; ROUNDS, SEQUENTIAL, CONCURRENT override the sizes,
-// STACKS=a,b runs only those stacks and the undici floor, EXTRAS=0 skips the extras)
+// STACKS=a,b runs only those stacks and their undici floors, EXTRAS=0 skips the extras)
 import { execFileSync, spawn } from "node:child_process"
 import { cpus, totalmem } from "node:os"
 
@@ -13,6 +13,7 @@ const sequential = Number(process.env.SEQUENTIAL ?? 3000)
 const concurrent = Number(process.env.CONCURRENT ?? 30000)
 const labels = {
   "undici.request": "undici.request",
+  "undici.request:create": "undici.request, the create's POST",
   fetch: "fetch",
   axios: "axios",
   "@nangohq/node createConnectSession": "@nangohq/node createConnectSession",
@@ -25,19 +26,24 @@ const labels = {
   "effect3:platform-node:get": "0.x getConnectSession (@effect/platform-node NodeHttpClient.layerUndici)",
   "effect3:fetch:get": "0.x getConnectSession (FetchHttpClient)",
 }
+/**
+ * The floor a stack is compared with: `undici.request` making the same call, a GET for the GETs and
+ * the create's POST (its JSON body included) for the creates.
+ */
+const floorOf = (stack) =>
+  stack.endsWith("create") || stack.endsWith("createConnectSession") ? "undici.request:create" : "undici.request"
+const floors = new Set(["undici.request", "undici.request:create"])
 const only = process.env.STACKS?.split(",").map((name) => name.trim())
-const stacks = Object.keys(labels).filter(
-  (stack) => only === undefined || stack === "undici.request" || only.includes(stack),
-)
+const chosen = Object.keys(labels).filter((stack) => !floors.has(stack) && (only === undefined || only.includes(stack)))
+const stacks = Object.keys(labels).filter((stack) => chosen.includes(stack) || chosen.some((c) => floorOf(c) === stack))
 
 const server = spawn(process.execPath, ["bench/server.mjs"], { stdio: ["ignore", "pipe", "inherit"] })
 const port = await new Promise((resolve) => server.stdout.once("data", (data) => resolve(String(data).trim())))
 const node = (args) => JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 }))
 
-// Each stack is measured next to its own undici.request run, first or second in turn, and its
-// ratios are to that run: the machine's speed drifts over a run (it is shared), and a floor measured
-// minutes away would carry that drift into the ratio.
-const floorStack = "undici.request"
+// Each stack is measured next to its own floor run, first or second in turn, and its ratios are to
+// that run: the machine's speed drifts over a run (it is shared), and a floor measured minutes away
+// would carry that drift into the ratio.
 const ratiosTo = (m, floor) => ({
   seqCpu: m.seq.cpuUsPerCall / floor.seq.cpuUsPerCall,
   seqP50: m.seq.p50Us / floor.seq.p50Us,
@@ -51,10 +57,9 @@ const measure = (stack, round) => {
 }
 const results = new Map(stacks.map((stack) => [stack, []]))
 for (let round = 0; round < rounds; round++) {
-  const others = stacks.filter((stack) => stack !== floorStack)
-  for (const stack of round % 2 === 0 ? others : [...others].reverse()) {
-    const floorFirst = round % 2 === 0
-    const floor = floorFirst ? measure(floorStack, round) : undefined
+  for (const stack of round % 2 === 0 ? chosen : [...chosen].reverse()) {
+    const floorStack = floorOf(stack)
+    const floor = round % 2 === 0 ? measure(floorStack, round) : undefined
     const m = measure(stack, round)
     const pairedFloor = floor ?? measure(floorStack, round)
     results.get(floorStack).push({ ...pairedFloor, ratios: ratiosTo(pairedFloor, pairedFloor) })

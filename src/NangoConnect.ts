@@ -210,7 +210,7 @@ const headerSafe = /^[\x21-\x7e]+$/
 const invalid = (input: InvalidInput["input"], issues: ReadonlyArray<string>) =>
   new InvalidInput({ input, issues, message: `Invalid ${input}: ${issues.join("; ")}` })
 
-/** The one place a credential is unwrapped: into the Authorization header's value. */
+/** A credential as the Authorization header carries it: the only place a credential is sent. */
 const bearer = (credential: string) => `Bearer ${credential}`
 
 /** Runs `use` with a session token's bearer, once the token is checked; nothing is sent for a bad one. */
@@ -373,9 +373,15 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     return NangoConnect.of({
       getConnectSession: (token) => withToken(token, (authorization) => getSession(authorization, undefined)),
       createConnectSession: (body) =>
-        Effect.flatMap(encodeCreate(body), (encoded) => createSession(secretBearer, JSON.stringify(encoded))),
+        Effect.flatMap(
+          Effect.suspend(() => encodeCreate(body)),
+          (encoded) => createSession(secretBearer, JSON.stringify(encoded)),
+        ),
       createReconnectSession: (body) =>
-        Effect.flatMap(encodeReconnect(body), (encoded) => reconnectSession(secretBearer, JSON.stringify(encoded))),
+        Effect.flatMap(
+          Effect.suspend(() => encodeReconnect(body)),
+          (encoded) => reconnectSession(secretBearer, JSON.stringify(encoded)),
+        ),
       deleteConnectSession: (token) => withToken(token, (authorization) => deleteSession(authorization, undefined)),
     })
   })

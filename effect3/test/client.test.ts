@@ -335,6 +335,21 @@ describe("bad input is rejected before anything is sent", () => {
     }),
   )
 
+  it.scoped("a body is checked when the call runs, each time it runs, not when the effect is built", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      const body = { end_user: { id: "user-42" } }
+      const create = nango.createConnectSession(body)
+      body.end_user.id = "user\u0000"
+      const refused = yield* Effect.flip(create)
+      expect(refused).toMatchObject({ _tag: "InvalidInput", input: "body" })
+      expect(emulator.requests).toHaveLength(0)
+      body.end_user.id = "user-43"
+      yield* create
+      expect(emulator.requests).toHaveLength(1)
+    }),
+  )
+
   it.scoped("an invalid body gives InvalidInput with the failing paths, and no request", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()

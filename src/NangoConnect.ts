@@ -17,6 +17,7 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import { checkBaseUrl } from "../nango/src/base-url.js"
 import { prepareBody, sessionBodyIssues } from "../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
@@ -283,26 +284,12 @@ const encodeBody = <A, I>(schema: Schema.Codec<A, I>) => {
   }
 }
 
-/** Hosts where plain http stays on this machine. */
-const isLoopback = (hostname: string) =>
-  hostname === "localhost" ||
-  hostname.endsWith(".localhost") ||
-  hostname === "[::1]" ||
-  /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-
+/** The base URL without its trailing slashes, or `InvalidInput` when the client may not send to it. */
 const resolveBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Effect.Effect<string, InvalidInput> => {
-  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
-    return Effect.fail(invalid("baseUrl", ["expected an absolute http(s) URL without query or fragment"]))
-  }
-  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
-    return Effect.fail(
-      invalid("baseUrl", [
-        "plain http to a host that is not loopback would send the secret key in clear; use https, or set allowInsecureHttp",
-      ]),
-    )
-  }
-  return Effect.succeed(baseUrl.replace(/\/+$/, ""))
+  const checked = checkBaseUrl(baseUrl, allowInsecureHttp)
+  return checked.issue === undefined
+    ? Effect.succeed(checked.baseUrl)
+    : Effect.fail(invalid("baseUrl", [checked.issue]))
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import { checkBaseUrl } from "../../nango/src/base-url.js"
 import { prepareBody, sessionBodyIssues } from "../../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
@@ -271,26 +272,10 @@ const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
   }
 }
 
-/** Hosts where plain http stays on this machine. */
-const isLoopback = (hostname: string) =>
-  hostname === "localhost" ||
-  hostname.endsWith(".localhost") ||
-  hostname === "[::1]" ||
-  /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-
+/** The base URL without its trailing slashes, or `InvalidInput` when the client may not send to it. */
 const resolveBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Either.Either<string, InvalidInput> => {
-  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
-    return Either.left(invalid("baseUrl", ["expected an absolute http(s) URL without query or fragment"]))
-  }
-  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
-    return Either.left(
-      invalid("baseUrl", [
-        "plain http to a host that is not loopback would send the secret key in clear; use https, or set allowInsecureHttp",
-      ]),
-    )
-  }
-  return Either.right(baseUrl.replace(/\/+$/, ""))
+  const checked = checkBaseUrl(baseUrl, allowInsecureHttp)
+  return checked.issue === undefined ? Either.right(checked.baseUrl) : Either.left(invalid("baseUrl", [checked.issue]))
 }
 
 /**

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { errorCode } from "../../nango/src/error-code.js"
+import { describeTransportFailure } from "../../nango/src/error-code.js"
 import { announcedWaitMillis } from "../../nango/src/rules.js"
 import {
   BadRequest,
@@ -125,16 +125,6 @@ export const responseFailure = <S extends DocumentedStatus>(
 // Transport errors
 // -----------------------------------------------------------------------------
 
-/** Error codes that mean no connection was opened, so the request never reached a server. */
-const connectionFailureCodes = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-])
-
 /**
  * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before
  * a response came (`request`) or while its body was read (`response`).
@@ -143,22 +133,12 @@ export const transportFailure = (
   cause: unknown,
   phase: "request" | "response",
   request: RequestLabel,
-): TransportError => {
-  const code = errorCode(cause)
-  const connectionFailed = phase === "request" && code !== undefined && connectionFailureCodes.has(code)
-  const what =
-    phase === "request"
-      ? connectionFailed
-        ? "Could not connect to Nango"
-        : "The request to Nango failed"
-      : "The response from Nango broke off"
-  return new TransportError({
+): TransportError =>
+  new TransportError({
     method: request.method,
     path: request.path,
-    connectionFailed,
-    message: `${what}${code === undefined ? "" : ` (${code})`} on ${request.method} ${request.path}`,
+    ...describeTransportFailure(cause, phase, `${request.method} ${request.path}`),
   })
-}
 
 // -----------------------------------------------------------------------------
 // Decode errors

@@ -3,7 +3,7 @@
  * reads or copies a request header, so no credential can reach an error.
  */
 import { Clock, Duration, Effect, Either, ParseResult, Schema } from "effect"
-import { errorCode } from "../../../nango/src/error-code.js"
+import { describeTransportFailure } from "../../../nango/src/error-code.js"
 import { announcedWaitMillis } from "../../../nango/src/rules.js"
 import {
   BadRequest,
@@ -114,16 +114,6 @@ export const responseFailure = <S extends DocumentedStatus>(
 // Transport errors
 // -----------------------------------------------------------------------------
 
-/** Error codes that mean no connection was opened, so the request never reached a server. */
-const connectionFailureCodes = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-])
-
 /**
  * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before
  * a response came (`request`) or while its body was read (`response`).
@@ -132,22 +122,12 @@ export const transportFailure = (
   cause: unknown,
   phase: "request" | "response",
   request: RequestLabel,
-): TransportError => {
-  const code = errorCode(cause)
-  const connectionFailed = phase === "request" && code !== undefined && connectionFailureCodes.has(code)
-  const what =
-    phase === "request"
-      ? connectionFailed
-        ? "Could not connect to Nango"
-        : "The request to Nango failed"
-      : "The response from Nango broke off"
-  return new TransportError({
+): TransportError =>
+  new TransportError({
     method: request.method,
     path: request.path,
-    connectionFailed,
-    message: `${what}${code === undefined ? "" : ` (${code})`} on ${request.method} ${request.path}`,
+    ...describeTransportFailure(cause, phase, `${request.method} ${request.path}`),
   })
-}
 
 // -----------------------------------------------------------------------------
 // Decode errors

@@ -16,16 +16,27 @@ const reporting =
         outputFile: `${reportDir}/effect3-node${process.versions.node.split(".")[0]}.json`,
       }
 
+/** The shared suites that talk HTTP, run again on the undici fast path (NangoHttpClient.layerUndici). */
+const networkSuites = [
+  "suite/client.test.ts",
+  "suite/edges.test.ts",
+  "suite/policies.test.ts",
+  "suite/reliability/faults.test.ts",
+  "suite/reliability/secrets.test.ts",
+]
+
 export default defineConfig({
   // Tests and examples import the package by name, as users do; they run against the sources.
   resolve: {
     // The shared code in ../nango imports vitest and undici: it must get this line's copies.
-    dedupe: ["vitest", "undici"],
+    dedupe: ["vitest", "undici", "@effect/vitest"],
     alias: [
       { find: /^effect-nango\/testing$/, replacement: source("./src/testing/index.ts") },
       { find: /^effect-nango\/undici$/, replacement: source("./src/NangoHttpClient.ts") },
       { find: /^effect-nango\/webhooks$/, replacement: source("./src/webhooks.ts") },
       { find: /^effect-nango$/, replacement: source("./src/index.ts") },
+      // The shared suite (suite/) imports Effect through this line's adapter.
+      { find: /^#line$/, replacement: source("./test/line.ts") },
     ],
   },
   test: {
@@ -36,6 +47,8 @@ export default defineConfig({
     projects: [
       // Everything, on the portable transport (FetchHttpClient on the global fetch).
       { extends: true, test: { name: "fetch", include: ["test/**/*.test.ts", "demo/**/*.test.ts"] } },
+      // The shared suite (../suite), through this line's adapter.
+      { extends: true, test: { name: "suite", dir: "..", include: ["suite/**/*.test.ts"] } },
       // Nango's behaviour (the shared emulator, against the fixtures), written once for both lines.
       { extends: true, test: { name: "nango", dir: "..", include: ["nango/test/**/*.test.ts"] } },
       // The network-facing suites again, on the undici fast path (NangoHttpClient.layerUndici).
@@ -43,13 +56,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "undici",
-          include: [
-            "test/client.test.ts",
-            "test/edges.test.ts",
-            "test/policies.test.ts",
-            "test/reliability/faults.test.ts",
-            "test/reliability/secrets.test.ts",
-          ],
+          dir: "..",
+          include: networkSuites,
           env: { NANGO_TEST_TRANSPORT: "undici" },
         },
       },

@@ -2,11 +2,11 @@
  * effect-nango/testing: both test layers (loopback socket and in memory) behave alike, through
  * the same public API a user's tests use.
  */
-import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, type Layer, Redacted, TestClock } from "effect"
+
 import { NangoConnect } from "effect-nango"
 import { NangoConnectTest } from "effect-nango/testing"
-import { fixtureText, waitForSleep } from "./support.js"
+import { Duration, describe, Effect, expect, Fiber, fork, type Layer, Redacted, TestClock } from "#line"
+import { fixtureText, itWithSleeps, waitForSleep } from "./support.js"
 
 const user = { end_user: { id: "user-42" } }
 const layers: ReadonlyArray<
@@ -23,7 +23,7 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
   const nango = NangoConnect.NangoConnect
   const emulator = NangoConnectTest.Emulator
 
-  it.scoped("runs the life cycle and records what was created and deleted", () =>
+  itWithSleeps("runs the life cycle and records what was created and deleted", () =>
     Effect.gen(function* () {
       const client = yield* nango
       const session = yield* client.createConnectSession(user)
@@ -37,7 +37,7 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
     }).pipe(Effect.provide(layer())),
   )
 
-  it.scoped("answers what production would: host policy as BadRequest, the tag limit refused before sending", () =>
+  itWithSleeps("answers what production would: host policy as BadRequest, the tag limit refused before sending", () =>
     Effect.gen(function* () {
       const client = yield* nango
       const blocked = yield* Effect.flip(
@@ -54,7 +54,7 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
     }).pipe(Effect.provide(layer())),
   )
 
-  it.scoped("expires tokens on the TestClock", () =>
+  itWithSleeps("expires tokens on the TestClock", () =>
     Effect.gen(function* () {
       const client = yield* nango
       const session = yield* client.createConnectSession(user)
@@ -66,7 +66,7 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
     }).pipe(Effect.provide(layer())),
   )
 
-  it.scoped("is seeded with integrations and connections", () =>
+  itWithSleeps("is seeded with integrations and connections", () =>
     Effect.gen(function* () {
       const client = yield* nango
       const rejected = yield* Effect.flip(client.createConnectSession({ ...user, allowed_integrations: ["slack"] }))
@@ -80,7 +80,7 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
     }).pipe(Effect.provide(layer({ integrations: ["github"] }))),
   )
 
-  it.scoped("answers 429 past the rate limit it is given", () =>
+  itWithSleeps("answers 429 past the rate limit it is given", () =>
     Effect.gen(function* () {
       const client = yield* nango
       const handle = yield* emulator
@@ -91,14 +91,14 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
     }).pipe(Effect.provide(layer({ client: { retry: { maxRetryAfter: "1 second" } } }))),
   )
 
-  it.scoped("injects faults: a status N times, a drop, a cut body, a hang", () =>
+  itWithSleeps("injects faults: a status N times, a drop, a cut body, a hang", () =>
     Effect.gen(function* () {
       const client = yield* nango
       const handle = yield* emulator
       const session = yield* client.createConnectSession(user)
 
       handle.injectFault({ status: 503, times: 1, body: fixtureText("error-500-server-error.json") })
-      const fiber = yield* Effect.fork(client.getConnectSession(session.token))
+      const fiber = yield* fork(client.getConnectSession(session.token))
       yield* TestClock.adjust(yield* waitForSleep("200 millis", "40 millis"))
       expect((yield* Fiber.join(fiber)).endUser?.id).toBe("user-42")
 
@@ -109,7 +109,7 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
       expect(yield* Effect.flip(client.deleteConnectSession(session.token))).toBeDefined()
 
       handle.injectFault({ hang: true })
-      const hanging = yield* Effect.fork(client.createConnectSession(user))
+      const hanging = yield* fork(client.createConnectSession(user))
       yield* waitForSleep("10 seconds")
       yield* TestClock.adjust(Duration.seconds(10))
       expect(yield* Effect.flip(Fiber.join(hanging))).toMatchObject({ _tag: "TimeoutError", scope: "attempt" })

@@ -4,11 +4,9 @@
  * accepts, and every body the emulator answers decodes.
  */
 
-import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Arbitrary, Effect, Redacted, type Schema } from "effect"
-import { FetchHttpClient } from "effect/http"
-import { NangoConnect, type NangoConnectError, NangoConnectSchema } from "../../src/index.js"
-import * as NangoEmulator from "../../src/testing/NangoEmulator.js"
+import { NangoConnect, type NangoConnectError, NangoConnectSchema } from "effect-nango"
+import { NangoEmulator } from "effect-nango/testing"
+import { afterAll, attempt, describe, Effect, expect, FetchHttpClient, it, Redacted, samples } from "#line"
 import { setup } from "../support.js"
 
 const token = `nango_connect_session_${"ab".repeat(32)}`
@@ -155,10 +153,6 @@ describe("bad input is rejected with InvalidInput and nothing is sent", () => {
   )
 })
 
-/** Request bodies Schema's own Arbitrary derives (Effect 4 needs no fast-check), with a fixed seed. */
-const samples = <S extends Schema.Top>(schema: S, count: number) =>
-  Arbitrary.sampleEffect(Arbitrary.schema(schema), { count, seed: 20261125 })
-
 /** Integration ids a body refers to, so that the emulator can know them. */
 const integrationsOf = (body: {
   readonly allowed_integrations?: ReadonlyArray<string> | undefined
@@ -204,7 +198,7 @@ describe("properties", () => {
       )
       let refused = 0
       for (const body of bodies) {
-        const outcome = yield* Effect.result(
+        const outcome = yield* attempt(
           Effect.flatMap(nango.createConnectSession(body), (session) => nango.getConnectSession(session.token)),
         )
         if (outcome._tag === "Failure" && refusedForAServer500(outcome.failure)) {
@@ -234,7 +228,7 @@ describe("properties", () => {
       )
       let accepted = 0
       for (const body of bodies) {
-        const outcome = yield* Effect.result(
+        const outcome = yield* attempt(
           Effect.flatMap(nango.createReconnectSession(body), (session) => nango.getConnectSession(session.token)),
         )
         if (outcome._tag === "Failure" && refusedForAServer500(outcome.failure)) {

@@ -1,6 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Fiber } from "effect"
-import { TestClock } from "effect/testing"
+import { Clock, Duration, describe, Effect, expect, Fiber, fork, isDone, it, TestClock } from "#line"
 import {
   driveClock,
   itWithSleeps,
@@ -24,7 +22,7 @@ describe("retry", () => {
       const { emulator, nango } = yield* setup()
       const session = yield* nango.createConnectSession(user)
       emulator.injectFault({ ...unavailable, method: "GET" })
-      const fiber = yield* Effect.forkChild(nango.getConnectSession(session.token))
+      const fiber = yield* fork(nango.getConnectSession(session.token))
       const delay = yield* waitForSleep("200 millis", "40 millis")
       expect(emulator.requestsTo("GET", "/connect/session")).toHaveLength(1)
       yield* TestClock.adjust(delay)
@@ -40,7 +38,7 @@ describe("retry", () => {
       const delays: Array<number> = []
       for (let i = 0; i < 6; i++) {
         emulator.injectFault(unavailable)
-        const fiber = yield* Effect.forkChild(nango.getConnectSession(unknownToken))
+        const fiber = yield* fork(nango.getConnectSession(unknownToken))
         const delay = yield* waitForSleep("200 millis", "40 millis")
         delays.push(delay)
         yield* TestClock.adjust(delay)
@@ -55,7 +53,7 @@ describe("retry", () => {
       const { emulator, nango } = yield* setup()
       const session = yield* nango.createConnectSession(user)
       emulator.injectFault({ ...unavailable, method: "GET", times: 2 })
-      const fiber = yield* Effect.forkChild(nango.getConnectSession(session.token))
+      const fiber = yield* fork(nango.getConnectSession(session.token))
       yield* TestClock.adjust(yield* waitForSleep("200 millis", "40 millis"))
       yield* TestClock.adjust(yield* waitForSleep("400 millis", "80 millis"))
       yield* Fiber.join(fiber)
@@ -71,7 +69,7 @@ describe("retry", () => {
         headers: { "retry-after": "5", "content-type": "application/json" },
         body: JSON.stringify({ error: { code: "too_many_request", method: "POST", path: "/connect/sessions" } }),
       })
-      const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
+      const fiber = yield* fork(nango.createConnectSession(user))
       yield* waitForSleep("6 seconds")
       yield* TestClock.adjust("5999 millis")
       expect(emulator.requests).toHaveLength(1)
@@ -86,7 +84,7 @@ describe("retry", () => {
       const { emulator, nango } = yield* setup()
       const now = yield* Clock.currentTimeMillis
       emulator.injectFault({ status: 429, headers: { "retry-after": new Date(now + 7000).toUTCString() } })
-      const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
+      const fiber = yield* fork(nango.createConnectSession(user))
       yield* TestClock.adjust(yield* waitForSleep("8 seconds"))
       yield* Fiber.join(fiber)
       expect(emulator.requests).toHaveLength(2)
@@ -100,7 +98,7 @@ describe("retry", () => {
         { retry: { maxAttempts: 3, baseDelay: "1 second", maxDelay: "1500 millis" } },
       )
       emulator.injectFault({ ...unavailable, times: 2 })
-      const fiber = yield* Effect.forkChild(nango.getConnectSession(unknownToken))
+      const fiber = yield* fork(nango.getConnectSession(unknownToken))
       // The first backoff is 1 s ± 20%; the second would be 2 s ± 20%, which the cap cuts to 1.5 s.
       yield* TestClock.adjust(yield* waitForSleep("1 second", "200 millis"))
       expect(yield* waitForSleep("1500 millis", "1000 millis")).toBeCloseTo(1500, 6)
@@ -114,7 +112,7 @@ describe("retry", () => {
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxRetryAfter: "5 seconds" } })
       emulator.injectFault({ status: 429, headers: { "retry-after": "5" } })
-      const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
+      const fiber = yield* fork(nango.createConnectSession(user))
       yield* TestClock.adjust(yield* waitForSleep("6 seconds"))
       yield* Fiber.join(fiber)
       expect(emulator.requests).toHaveLength(2)
@@ -141,7 +139,7 @@ describe("retry", () => {
       let now = 1_000_000
       const { emulator, nango } = yield* setup({ rateLimit: { points: 1, windowMs: 2000 }, now: () => now })
       yield* nango.createConnectSession(user)
-      const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
+      const fiber = yield* fork(nango.createConnectSession(user))
       yield* waitForSleep("3 seconds")
       now += 3000
       yield* TestClock.adjust("3 seconds")
@@ -156,7 +154,7 @@ describe("retry", () => {
       const { emulator, nango } = yield* setup({ rateLimit: { points: 1, windowMs: 2000 }, now: () => now })
       yield* nango.createConnectSession(user)
       now += 500
-      const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
+      const fiber = yield* fork(nango.createConnectSession(user))
       // 1.5 s are left in the window; the server says Retry-After: 1.
       yield* waitForSleep("2 seconds")
       // Waiting exactly Retry-After would arrive here, still inside the window: the server refuses
@@ -184,7 +182,7 @@ describe("retry", () => {
       const now = yield* Clock.currentTimeMillis
       const reset = String(Math.floor((now + 4000) / 1000))
       emulator.injectFault({ status: 429, headers: { "x-ratelimit-reset": reset } })
-      const fiber = yield* Effect.forkChild(nango.createConnectSession(user))
+      const fiber = yield* fork(nango.createConnectSession(user))
       yield* TestClock.adjust(yield* waitForSleep("5 seconds", "1 second"))
       yield* Fiber.join(fiber)
       expect(emulator.requests).toHaveLength(2)
@@ -266,10 +264,10 @@ describe("timeouts", () => {
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 }, timeout: { attempt: "1 second" } })
       emulator.injectFault({ hang: true })
-      const fiber = yield* Effect.forkChild(nango.getConnectSession(unknownToken))
+      const fiber = yield* fork(nango.getConnectSession(unknownToken))
       yield* waitUntil(() => emulator.requests.length === 1, "the request")
       yield* TestClock.adjust("999 millis")
-      expect(fiber.pollUnsafe()).toBeUndefined()
+      expect(isDone(fiber)).toBe(false)
       yield* TestClock.adjust("1 millis")
       const error = yield* Effect.flip(Fiber.join(fiber))
       expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt", method: "GET" })

@@ -3,16 +3,12 @@
  * calls at concurrency 256 finish with no error, no leaked socket or fiber and flat memory; a
  * burst past the rate limit is absorbed by the retry policy within its attempt bound.
  */
-import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
-import { TestClock } from "effect/testing"
-import * as NangoHttpClient from "../../src/NangoHttpClient.js"
+
+import * as NangoHttpClient from "effect-nango/undici"
+import { catchAll, describe, Effect, expect, Fiber, fork, it, leftBehind, TestClock } from "#line"
 import { recordingTracer, setup, undiciFetch, unknownToken, waitUntil } from "../support.js"
 
 const user = { end_user: { id: "user-42" } }
-
-/** The timers this process has pending. */
-const liveTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
 
 /** The figures RELIABILITY.md quotes. */
 const loadFigures = { interrupted: 50, calls: 10_000, concurrency: 256, burst: 300 }
@@ -36,7 +32,7 @@ describe("interruption", () => {
       Effect.gen(function* () {
         const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 5 } }, transport)
         emulator.injectFault({ hang: true, times: 10_000 })
-        const fiber = yield* Effect.forkChild(
+        const fiber = yield* fork(
           Effect.forEach(Array.from({ length: loadFigures.interrupted }), () => nango.getConnectSession(unknownToken), {
             concurrency: "unbounded",
             discard: true,
@@ -69,16 +65,16 @@ describe("load", () => {
         emulator.requests.splice(0)
         const baseline = heapAfterGc()
 
-        // Effect 4 has no Supervisor: a fiber left running would hold a timer (every attempt timer
-        // and backoff is one), so the live timers must come back to where they were.
-        const timersBefore = liveTimers()
-        const failures = yield* run(loadFigures.calls).pipe(
-          Effect.as(0),
-          Effect.catch(() => Effect.succeed(1)),
+        // The line counts what the run left running (a Supervisor's fibers, or Effect 4's live timers).
+        const { value: failures, leftRunning } = yield* leftBehind(
+          run(loadFigures.calls).pipe(
+            Effect.as(0),
+            catchAll(() => Effect.succeed(1)),
+          ),
         )
         expect(failures).toBe(0)
         expect(emulator.requests).toHaveLength(loadFigures.calls)
-        expect(liveTimers()).toBeLessThanOrEqual(timersBefore)
+        expect(leftRunning).toBe(0)
         // Keep-alive: connections are reused, not opened per call...
         expect(emulator.acceptedConnections).toBeLessThan(loadFigures.calls / 10)
         // ...and none is left busy: once idle, the server's keep-alive timeout closes every one.
@@ -89,7 +85,7 @@ describe("load", () => {
         expect(growthMb).toBeLessThan(8)
         console.info(
           `[reliability] load (layerUndici): ${loadFigures.calls} calls at concurrency ${loadFigures.concurrency}, 0 errors, ` +
-            `${emulator.acceptedConnections} connections opened in all, no timer left behind, heap growth ${growthMb.toFixed(1)} MB`,
+            `${emulator.acceptedConnections} connections opened in all, nothing left running, heap growth ${growthMb.toFixed(1)} MB`,
         )
       }).pipe(Effect.scoped),
     60_000,

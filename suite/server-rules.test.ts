@@ -3,9 +3,9 @@
  * it sends what the server accepts, refuses first what the server could only answer with a 500 or
  * would change silently, refuses locally the stable 400 rules, and leaves host policy to the server.
  */
-import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
-import type { NangoConnectSchema } from "../src/index.js"
+
+import type { NangoConnectSchema } from "effect-nango"
+import { catchAll, describe, Effect, expect, it } from "#line"
 import { setup } from "./support.js"
 
 type CreateBody = NangoConnectSchema.CreateConnectSessionInput
@@ -21,7 +21,7 @@ const attempt = (body: unknown) =>
     const { emulator, nango } = yield* setup(seeded)
     const error = yield* nango.createConnectSession(body as CreateBody).pipe(
       Effect.as(undefined),
-      Effect.catch((failure) => Effect.succeed(failure)),
+      catchAll((failure) => Effect.succeed(failure)),
     )
     return { error, requests: emulator.requests }
   })

@@ -4,18 +4,17 @@
  * dispatcher gives a typed `TransportError`, never a defect. The fast path loads undici's `Agent`
  * alone, not undici's index (every undici feature), and that `Agent` is the class undici exports.
  */
+
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { HttpClient } from "@effect/platform"
-import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { NangoConnect } from "effect-nango"
+import { NangoEmulator } from "effect-nango/testing"
+import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
-import { AgentClass, loadUndici } from "../../nango/src/undici.js"
-import { NangoConnect } from "../src/index.js"
-import * as NangoHttpClient from "../src/NangoHttpClient.js"
-import * as NangoEmulator from "../src/testing/NangoEmulator.js"
+import { describe, Effect, expect, HttpClient, it, Layer, lineRoot, Redacted } from "#line"
+import { AgentClass, loadUndici } from "../nango/src/undici.js"
 
-const program = fileURLToPath(new URL("./programs/undici-after-fetch.ts", import.meta.url))
+const program = fileURLToPath(new URL("test/programs/undici-after-fetch.ts", lineRoot))
 const run = (mode: "fresh" | "fetch-first") =>
   JSON.parse(
     execFileSync(process.execPath, ["--import", "tsx", program, mode], { encoding: "utf8", timeout: 30_000 }),
@@ -61,7 +60,7 @@ describe(`undici transport on Node ${process.version}`, () => {
     }),
   )
 
-  it.scoped("layerNangoConnect keeps its own transport when the application provides another HttpClient", () =>
+  it.effect("layerNangoConnect keeps its own transport when the application provides another HttpClient", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
       let applicationCalls = 0

@@ -3,10 +3,10 @@
  * with the exact error tag, the attempts made, and the deadline kept (measured on the TestClock,
  * which drives every wait and timeout while the I/O is real).
  */
-import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Result } from "effect"
-import type { NangoConnect, NangoConnectError } from "../../src/index.js"
-import type * as NangoEmulator from "../../src/testing/NangoEmulator.js"
+
+import type { NangoConnect, NangoConnectError } from "effect-nango"
+import type { NangoEmulator } from "effect-nango/testing"
+import { afterAll, attempt, Clock, Duration, describe, Effect, expect, it } from "#line"
 import { driveClock, fixtureText, recordingTracer, setup, unknownToken } from "../support.js"
 
 /** The policy every case runs under: 3 attempts, 2 s per attempt, 5 s in all. */
@@ -259,10 +259,10 @@ describe("fault matrix", () => {
           ? nango.getConnectSession(session?.token ?? unknownToken)
           : nango.createConnectSession(user)
       const started = yield* Clock.currentTimeMillis
-      const outcome = yield* Effect.result(driveClock(call.pipe(Effect.withTracer(tracer)), Duration.millis(stepMs)))
+      const outcome = yield* attempt(driveClock(call.pipe(Effect.withTracer(tracer)), Duration.millis(stepMs)))
       const elapsed = (yield* Clock.currentTimeMillis) - started
 
-      const result = Result.isSuccess(outcome) ? "success" : outcome.failure._tag
+      const result = outcome._tag === "Success" ? "success" : outcome.failure._tag
       expect(result).toBe(fault.tag)
       const span = recorded().find((recordedSpan) => recordedSpan.name.startsWith("NangoConnect."))
       expect(span?.attributes.get("nango.attempts")).toBe(fault.attempts)
@@ -270,7 +270,7 @@ describe("fault matrix", () => {
       // Within the deadline, to the resolution of the clock driver (it moves 50 ms at a time).
       expect(elapsed).toBeLessThanOrEqual(deadlineMs + stepMs)
       finished.push(fault.name)
-      fault.check?.(Result.isFailure(outcome) ? outcome.failure : outcome.success, elapsed)
+      fault.check?.(outcome._tag === "Failure" ? outcome.failure : outcome.success, elapsed)
       if (fault.name.startsWith("a redirect"))
         expect(emulator.requestsTo("POST", "/connect/sessions-moved")).toHaveLength(0)
     }),

@@ -3,15 +3,14 @@
  * key or a stripped header each give their typed error; rotation and the legacy signature; no key
  * and no body text in any error; the HttpServerRequest entry point; layerConfig.
  */
+
 import { readdirSync, readFileSync } from "node:fs"
 import { inspect } from "node:util"
-import { HttpServerRequest } from "@effect/platform"
-import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { NangoWebhook } from "effect-nango/webhooks"
-import { sign } from "../../nango/src/webhook-signing.js"
+import { configLayer, describe, Effect, expect, HttpServerRequest, it, Layer, Redacted } from "#line"
+import { sign } from "../nango/src/webhook-signing.js"
 
-const fixturesDir = new URL("../../nango/fixtures/webhooks/", import.meta.url)
+const fixturesDir = new URL("../nango/fixtures/webhooks/", import.meta.url)
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(name, fixturesDir), "utf8")) as {
     readonly headers: Record<string, string>
@@ -210,18 +209,13 @@ describe("the service", () => {
         NANGO_WEBHOOK_SIGNING_KEY: otherKey,
         NANGO_WEBHOOK_PREVIOUS_SIGNING_KEYS: ` 22222222-2222-4222-8222-222222222222 , ${signingKey}`,
       }
-      const live = NangoWebhook.layerConfig().pipe(
-        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
-      )
+      const live = NangoWebhook.layerConfig().pipe(Layer.provide(configLayer(env)))
       const webhook = yield* Effect.flatMap(NangoWebhook.NangoWebhook, (service) =>
         service.verify(rawBody, headers),
       ).pipe(Effect.provide(live))
       expect(webhook.type).toBe("auth")
       const missing = yield* Effect.flip(
-        Effect.provide(
-          NangoWebhook.NangoWebhook,
-          NangoWebhook.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))),
-        ),
+        Effect.provide(NangoWebhook.NangoWebhook, NangoWebhook.layerConfig().pipe(Layer.provide(configLayer({})))),
       )
       expect(String(missing)).toContain("NANGO_WEBHOOK_SIGNING_KEY")
     }),

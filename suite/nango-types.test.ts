@@ -4,6 +4,7 @@
  * encoded side, and every success body they declare is accepted by our response schemas' encoded
  * side, field by field. Checked by the type check (`npm run typecheck`); vitest runs it too.
  */
+
 import type {
   DeleteConnectSession,
   GetConnectSession,
@@ -16,9 +17,9 @@ import type {
   PostConnectSessions,
   PostPublicConnectSessionsReconnect,
 } from "@nangohq/types"
-import { describe, expectTypeOf, it } from "vitest"
-import type { NangoConnectSchema } from "../src/index.js"
-import type { NangoWebhookSchema } from "../src/webhooks.js"
+import type { NangoConnectSchema } from "effect-nango"
+import type { NangoWebhookSchema } from "effect-nango/webhooks"
+import { describe, expectTypeOf, it } from "#line"
 
 type Encoded<S> = S extends { readonly Encoded: infer I } ? I : never
 /** Whether a value of type A can be given where B is expected: plain TypeScript assignability. */

@@ -1,16 +1,24 @@
-import { FetchHttpClient } from "@effect/platform"
-import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
-import { NangoConnect } from "../src/index.js"
-import * as NangoEmulator from "../src/testing/NangoEmulator.js"
+import { NangoConnect } from "effect-nango"
+import { NangoEmulator } from "effect-nango/testing"
+import {
+  configLayer,
+  describe,
+  Effect,
+  expect,
+  FetchHttpClient,
+  it,
+  Layer,
+  malformedConfig,
+  missingConfig,
+  Redacted,
+} from "#line"
 
 const user = { end_user: { id: "user-42" } }
 
-const withEnv = (env: Record<string, string>) =>
-  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+const withEnv = (env: Record<string, string>) => configLayer(env)
 
 describe("layers", () => {
-  it.scoped("layer(options) provides a working client on FetchHttpClient.layer", () =>
+  it.effect("layer(options) provides a working client on FetchHttpClient.layer", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
       const live = NangoConnect.layer({ secretKey: Redacted.make(emulator.secretKey), baseUrl: emulator.url }).pipe(
@@ -23,7 +31,7 @@ describe("layers", () => {
     }),
   )
 
-  it.scoped("layerConfig reads NANGO_SECRET_KEY and NANGO_HOST", () =>
+  it.effect("layerConfig reads NANGO_SECRET_KEY and NANGO_HOST", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
       const live = NangoConnect.layerConfig().pipe(
@@ -37,7 +45,7 @@ describe("layers", () => {
     }),
   )
 
-  it.scoped("layerConfig builds without NANGO_HOST, defaulting to https://api.nango.dev", () =>
+  it.effect("layerConfig builds without NANGO_HOST, defaulting to https://api.nango.dev", () =>
     Effect.gen(function* () {
       // Without the default the layer would fail with MissingData for NANGO_HOST; no request is sent.
       const live = NangoConnect.layerConfig().pipe(
@@ -61,10 +69,11 @@ describe("layers", () => {
           ),
         )
       const missing = yield* build({})
-      expect(missing._op).toBe("MissingData")
+      expect(missingConfig(missing)).toBe(true)
+      expect(String(missing)).toContain("NANGO_SECRET_KEY")
       const secret = "bad key\r\nwith-a-newline"
       const malformed = yield* build({ NANGO_SECRET_KEY: secret })
-      expect(malformed._op).toBe("InvalidData")
+      expect(malformedConfig(malformed)).toBe(true)
       expect(String(malformed)).toContain("NANGO_SECRET_KEY")
       expect(String(malformed) + JSON.stringify(malformed)).not.toContain("bad key")
       const badHost = yield* build({

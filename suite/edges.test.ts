@@ -4,9 +4,9 @@
  * the response-body cap on both sides of its limit, the GET fields decoded at run time, and no
  * credential in a transport failure.
  */
-import { describe, expect, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
-import type { NangoConnectError } from "../src/index.js"
+
+import type { NangoConnectError } from "effect-nango"
+import { describe, Effect, expect, it, Redacted } from "#line"
 import { setup, transportName } from "./support.js"
 
 const user = { end_user: { id: "user-42" } }
@@ -32,7 +32,7 @@ const cases = (["get", "create", "reconnect", "delete"] as const).flatMap((endpo
 )
 
 describe(`every documented status of every endpoint (${transportName})`, () => {
-  it.scoped.each(cases)("$endpoint answered $status gives $tag", ({ endpoint, status, tag }) =>
+  it.effect.each(cases)("$endpoint answered $status gives $tag", ({ endpoint, status, tag }) =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup(seeded, { retry: { maxAttempts: 1 } })
       const session = yield* nango.createConnectSession(user)
@@ -56,7 +56,7 @@ describe(`every documented status of every endpoint (${transportName})`, () => {
 })
 
 describe(`the base URL's path prefix (${transportName})`, () => {
-  it.scoped("is kept on every endpoint, with and without a trailing slash", () =>
+  it.effect("is kept on every endpoint, with and without a trailing slash", () =>
     Effect.gen(function* () {
       for (const suffix of ["", "/"]) {
         const { emulator, nango } = yield* setup({ ...seeded, basePath: "/nango/api" }, {}, undefined, suffix)
@@ -83,7 +83,7 @@ describe(`the response-body cap, on both sides of it (${transportName})`, () => 
     return json + " ".repeat(size - json.length)
   }
   const cap = 4096
-  it.scoped.each([
+  it.effect.each([
     { framing: "Content-Length", chunked: false },
     { framing: "chunked", chunked: true },
   ])("$framing: a body of exactly the cap is read, one byte more is refused unread", ({ chunked }) =>
@@ -106,7 +106,7 @@ describe(`the response-body cap, on both sides of it (${transportName})`, () => 
 })
 
 describe(`the GET body, decoded at run time (${transportName})`, () => {
-  it.scoped("keeps allowed_integrations, integrations_config_defaults, overrides and isReconnecting", () =>
+  it.effect("keeps allowed_integrations, integrations_config_defaults, overrides and isReconnecting", () =>
     Effect.gen(function* () {
       const { nango } = yield* setup(seeded)
       const session = yield* nango.createConnectSession({
@@ -128,7 +128,7 @@ describe(`the GET body, decoded at run time (${transportName})`, () => {
 })
 
 describe(`no credential in a transport failure (${transportName})`, () => {
-  it.scoped.each([
+  it.effect.each([
     { fault: "a dropped connection", options: { drop: true } },
     {
       fault: "a body cut off by a reset",

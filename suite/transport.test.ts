@@ -1,8 +1,5 @@
-import { FetchHttpClient, HttpClient } from "@effect/platform"
-import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
-import * as Transport from "../src/internal/transport.js"
-import * as NangoHttpClient from "../src/NangoHttpClient.js"
+import * as NangoHttpClient from "effect-nango/undici"
+import { describe, Effect, expect, FetchHttpClient, HttpClient, it, Transport } from "#line"
 
 const options = { baseUrl: "http://127.0.0.1:1", maxBytes: 1024, propagateTraceContext: false }
 const transportOf = (client: HttpClient.HttpClient, propagateTraceContext = false) =>

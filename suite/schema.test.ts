@@ -1,18 +1,24 @@
-import { describe, expect, it } from "@effect/vitest"
-import { Redacted, Result, Schema } from "effect"
-import { NangoConnectSchema } from "../src/index.js"
+import { NangoConnectSchema } from "effect-nango"
+import { decodeOutcome, describe, encodeStrictOutcome, expect, it, type Outcome, Redacted } from "#line"
 import { fixture } from "./support.js"
 
-const decode = <A, I>(schema: Schema.Codec<A, I>, value: unknown) => Schema.decodeUnknownResult(schema)(value)
+const decode = decodeOutcome
+const encodeStrict = encodeStrictOutcome
 
-const encodeStrict = <A, I>(schema: Schema.Codec<A, I>, value: unknown) =>
-  Schema.encodeUnknownResult(schema, { onExcessProperty: "error", errors: "all" })(value)
+/** The value of a successful outcome; a failed one fails the test with its issue. */
+const getOrThrow = <A, E>(outcome: Outcome<A, E>): A => {
+  if (outcome._tag === "Failure") throw new Error(String(outcome.failure))
+  return outcome.success
+}
+
+/** A successful outcome of `value`. */
+const success = <A>(value: A) => ({ _tag: "Success", success: value })
 
 describe("ConnectSession", () => {
   it("decodes the 201 of create and reconnect, keeping the token redacted and the expiry a Date", () => {
     for (const name of ["create-session-201.json", "reconnect-session-201.json"]) {
       const body = fixture(name) as { data: { token: string; expires_at: string } }
-      const session = Result.getOrThrow(decode(NangoConnectSchema.ConnectSessionResponse, body)).data
+      const session = getOrThrow(decode(NangoConnectSchema.ConnectSessionResponse, body)).data
       expect(Redacted.value(session.token)).toBe(body.data.token)
       expect(String(session.token)).not.toContain("nango_connect_session_")
       expect(session.expires_at.toISOString()).toBe(body.data.expires_at)
@@ -21,7 +27,7 @@ describe("ConnectSession", () => {
 
   it("rejects a body whose expiry is not a date", () => {
     const body = { data: { token: "t", expires_at: "tomorrow" } }
-    expect(Result.isFailure(decode(NangoConnectSchema.ConnectSessionResponse, body))).toBe(true)
+    expect(decode(NangoConnectSchema.ConnectSessionResponse, body)._tag).toBe("Failure")
   })
 })
 
@@ -32,7 +38,7 @@ describe("ConnectSessionDetails", () => {
     "get-session-200-cloud-reconnect.json",
   ])("decodes the live server's %s", (name) => {
     const body = fixture(name) as { data: Record<string, unknown> }
-    const details = Result.getOrThrow(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body)).data
+    const details = getOrThrow(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body)).data
     expect(details.endUser ?? null).toEqual(body.data.endUser)
     expect(details.allowed_integrations).toEqual(body.data.allowed_integrations)
     expect(details.websocketsPath).toEqual(body.data.websocketsPath)
@@ -48,7 +54,7 @@ describe("ConnectSessionDetails", () => {
         expires_at: "2026-08-21T10:30:00.412Z",
       },
     }
-    const details = Result.getOrThrow(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body)).data
+    const details = getOrThrow(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body)).data
     expect(details.token && Redacted.value(details.token)).toBe(token)
     expect(details.expires_at?.toISOString()).toBe("2026-08-21T10:30:00.412Z")
     expect(details.endUser).toBeUndefined()
@@ -57,12 +63,12 @@ describe("ConnectSessionDetails", () => {
   it("tolerates fields the server adds later", () => {
     const body = fixture("get-session-200-self-hosted.json") as { data: Record<string, unknown> }
     const extended = { data: { ...body.data, somethingNew: { nested: true } } }
-    expect(Result.isSuccess(decode(NangoConnectSchema.ConnectSessionDetailsResponse, extended))).toBe(true)
+    expect(decode(NangoConnectSchema.ConnectSessionDetailsResponse, extended)._tag).toBe("Success")
   })
 
   it("rejects a field of the wrong type", () => {
     const body = { data: { endUser: null, isReconnecting: "yes" } }
-    expect(Result.isFailure(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body))).toBe(true)
+    expect(decode(NangoConnectSchema.ConnectSessionDetailsResponse, body)._tag).toBe("Failure")
   })
 })
 
@@ -80,7 +86,7 @@ describe("ErrorEnvelope", () => {
     "error-500-generic-error-support.json",
   ])("decodes %s, extra fields and all", (name) => {
     const body = fixture(name) as { error: { code: string; message?: string } }
-    const envelope = Result.getOrThrow(decode(NangoConnectSchema.ErrorEnvelope, body))
+    const envelope = getOrThrow(decode(NangoConnectSchema.ErrorEnvelope, body))
     expect(envelope.error.code).toBe(body.error.code)
     expect(envelope.error.message).toBe(body.error.message)
   })
@@ -90,15 +96,13 @@ describe("request bodies", () => {
   it.each(["request-create-session.json", "request-create-session-tags-only.json"])(
     "the create schema accepts %s",
     (name) => {
-      expect(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, fixture(name))).toEqual(
-        Result.succeed(fixture(name)),
-      )
+      expect(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, fixture(name))).toEqual(success(fixture(name)))
     },
   )
 
   it("the reconnect schema accepts the reconnect fixture", () => {
     const body = fixture("request-reconnect-session.json")
-    expect(encodeStrict(NangoConnectSchema.CreateReconnectSessionInput, body)).toEqual(Result.succeed(body))
+    expect(encodeStrict(NangoConnectSchema.CreateReconnectSessionInput, body)).toEqual(success(body))
   })
 
   const validUser = { id: "user-42" }
@@ -124,12 +128,12 @@ describe("request bodies", () => {
       { end_user: validUser, integrations_config_defaults: { github: { authorization_params: { a: 1 } } } },
     ],
   ])("the create schema rejects %s", (_, body) => {
-    expect(Result.isFailure(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, body))).toBe(true)
+    expect(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, body)._tag).toBe("Failure")
   })
 
   it("the create schema allows empty end_user tag values and an empty organization id, as the server does", () => {
     const body = { end_user: { id: "u", tags: { plan: "" } }, organization: { id: "" } }
-    expect(Result.isSuccess(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, body))).toBe(true)
+    expect(encodeStrict(NangoConnectSchema.CreateConnectSessionInput, body)._tag).toBe("Success")
   })
 
   it.each([
@@ -140,6 +144,6 @@ describe("request bodies", () => {
     ],
     ["a connection id with a newline", { connection_id: "a\nb", integration_id: "github" }],
   ])("the reconnect schema rejects %s", (_, body) => {
-    expect(Result.isFailure(encodeStrict(NangoConnectSchema.CreateReconnectSessionInput, body))).toBe(true)
+    expect(encodeStrict(NangoConnectSchema.CreateReconnectSessionInput, body)._tag).toBe("Failure")
   })
 })

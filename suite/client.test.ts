@@ -1,15 +1,13 @@
 import { readdirSync } from "node:fs"
-import { FetchHttpClient } from "@effect/platform"
-import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Redacted } from "effect"
-import { NangoConnect, type NangoConnectError } from "../src/index.js"
-import * as NangoEmulator from "../src/testing/NangoEmulator.js"
+import { NangoConnect, type NangoConnectError } from "effect-nango"
+import { NangoEmulator } from "effect-nango/testing"
+import { Duration, describe, Effect, Exit, expect, FetchHttpClient, it, Redacted, unexpectedKeyIssue } from "#line"
 import { fixture, fixturesDir, fixtureText, recordingTracer, setup, unknownToken } from "./support.js"
 
 const user = { end_user: { id: "user-42", email: "ada@example.com", display_name: "Ada Lovelace" } }
 
 describe("the session life cycle", () => {
-  it.scoped("creates, reads and deletes a session; the token stops working after the delete", () =>
+  it.effect("creates, reads and deletes a session; the token stops working after the delete", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()
       const session = yield* nango.createConnectSession({
@@ -44,7 +42,7 @@ describe("the session life cycle", () => {
     }),
   )
 
-  it.scoped("sends each credential where the live server expects it", () =>
+  it.effect("sends each credential where the live server expects it", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()
       const session = yield* nango.createConnectSession({ tags: { end_user_id: "user-42" } })
@@ -61,7 +59,7 @@ describe("the session life cycle", () => {
     }),
   )
 
-  it.scoped("creates a reconnect session for an existing connection", () =>
+  it.effect("creates a reconnect session for an existing connection", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({ connections: [{ connection_id: "conn-1", integration_id: "github" }] })
       const session = yield* nango.createReconnectSession({
@@ -76,7 +74,7 @@ describe("the session life cycle", () => {
     }),
   )
 
-  it.scoped("keeps the path prefix of a base URL", () =>
+  it.effect("keeps the path prefix of a base URL", () =>
     Effect.gen(function* () {
       for (const suffix of ["", "/"]) {
         const emulator = yield* NangoEmulator.make({ basePath: "/nango/api" })
@@ -96,7 +94,7 @@ describe("the session life cycle", () => {
 })
 
 describe("typed errors from the server's own rules", () => {
-  it.scoped("Unauthorized for an unknown token and for an unknown secret key", () =>
+  it.effect("Unauthorized for an unknown token and for an unknown secret key", () =>
     Effect.gen(function* () {
       const { nango } = yield* setup()
       const unknownSession = yield* Effect.flip(nango.getConnectSession(unknownToken))
@@ -108,7 +106,7 @@ describe("typed errors from the server's own rules", () => {
     }),
   )
 
-  it.scoped("BadRequest with the server's errors[] when an integration does not exist", () =>
+  it.effect("BadRequest with the server's errors[] when an integration does not exist", () =>
     Effect.gen(function* () {
       const { nango } = yield* setup()
       const error = yield* Effect.flip(nango.createConnectSession({ ...user, allowed_integrations: ["gitlab"] }))
@@ -123,7 +121,7 @@ describe("typed errors from the server's own rules", () => {
     }),
   )
 
-  it.scoped("BadRequest with the server's message for an unknown connection", () =>
+  it.effect("BadRequest with the server's message for an unknown connection", () =>
     Effect.gen(function* () {
       const { nango } = yield* setup()
       const error = yield* Effect.flip(
@@ -137,7 +135,7 @@ describe("typed errors from the server's own rules", () => {
     }),
   )
 
-  it.scoped("Forbidden for a key without the connect-sessions scope", () =>
+  it.effect("Forbidden for a key without the connect-sessions scope", () =>
     Effect.gen(function* () {
       const key = "0b9a8c7d-6e5f-4a3b-9c1d-2e3f4a5b6c7d"
       const { nango } = yield* setup({ keysWithoutScope: [key] }, { secretKey: key })
@@ -146,7 +144,7 @@ describe("typed errors from the server's own rules", () => {
     }),
   )
 
-  it.scoped("RateLimited with the Retry-After delay once the limit is passed", () =>
+  it.effect("RateLimited with the Retry-After delay once the limit is passed", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({ rateLimit: { points: 1 } }, { retry: { maxAttempts: 1 } })
       yield* nango.createConnectSession(user)
@@ -184,7 +182,7 @@ describe("typed errors for every fixture body", () => {
     const status = Number(name.split("-")[1])
     for (const endpoint of ["get", "create", "delete"] as const) {
       const tag = expectedTag(endpoint, status)
-      it.scoped(`${name} on ${endpoint} gives ${tag}`, () =>
+      it.effect(`${name} on ${endpoint} gives ${tag}`, () =>
         Effect.gen(function* () {
           const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 } })
           const session = yield* nango.createConnectSession(user)
@@ -216,7 +214,7 @@ describe("typed errors for every fixture body", () => {
     }
   }
 
-  it.scoped("a 4xx/5xx whose body is not the envelope still gives its tag, without a code", () =>
+  it.effect("a 4xx/5xx whose body is not the envelope still gives its tag, without a code", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 } })
       emulator.injectFault({
@@ -232,7 +230,7 @@ describe("typed errors for every fixture body", () => {
 })
 
 describe("a server that follows the spec", () => {
-  it.scoped("GET decodes the spec's ConnectSession body", () =>
+  it.effect("GET decodes the spec's ConnectSession body", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()
       const token = `nango_connect_session_${"d".repeat(64)}`
@@ -250,7 +248,7 @@ describe("a server that follows the spec", () => {
     }),
   )
 
-  it.scoped("strict StdError bodies and a 404 on DELETE decode to their tags", () =>
+  it.effect("strict StdError bodies and a 404 on DELETE decode to their tags", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()
       const body = { error: { code: "not_found", message: "Session not found", errors: [] } }
@@ -267,7 +265,7 @@ describe("a server that follows the spec", () => {
 })
 
 describe("bodies that do not decode", () => {
-  it.scoped("ResponseDecodeError for a 200 that is not JSON, and for JSON of another shape", () =>
+  it.effect("ResponseDecodeError for a 200 that is not JSON, and for JSON of another shape", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 } })
       emulator.injectFault({ status: 200, body: "<html>hello</html>" })
@@ -284,7 +282,7 @@ describe("bodies that do not decode", () => {
     }),
   )
 
-  it.scoped("ResponseDecodeError names the failing path but never the token in the body", () =>
+  it.effect("ResponseDecodeError names the failing path but never the token in the body", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 } })
       const token = `nango_connect_session_${"c".repeat(64)}`
@@ -298,7 +296,7 @@ describe("bodies that do not decode", () => {
     }),
   )
 
-  it.scoped("a 204 where a body is expected is a ResponseDecodeError", () =>
+  it.effect("a 204 where a body is expected is a ResponseDecodeError", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 } })
       emulator.injectFault({ status: 204 })
@@ -317,7 +315,7 @@ describe("bad input is rejected before anything is sent", () => {
     ["too short", "nango_connect_session_abc"],
   ] as const
 
-  it.scoped("a malformed token gives InvalidInput on GET and DELETE, and no request", () =>
+  it.effect("a malformed token gives InvalidInput on GET and DELETE, and no request", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()
       for (const [, token] of malformedTokens) {
@@ -335,7 +333,7 @@ describe("bad input is rejected before anything is sent", () => {
     }),
   )
 
-  it.scoped("a body is checked when the call runs, each time it runs, not when the effect is built", () =>
+  it.effect("a body is checked when the call runs, each time it runs, not when the effect is built", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()
       const body = { end_user: { id: "user-42" } }
@@ -350,7 +348,7 @@ describe("bad input is rejected before anything is sent", () => {
     }),
   )
 
-  it.scoped("an invalid body gives InvalidInput with the failing paths, and no request", () =>
+  it.effect("an invalid body gives InvalidInput with the failing paths, and no request", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup()
       const missingUser = yield* Effect.flip(nango.createConnectSession({ allowed_integrations: ["github"] }))
@@ -358,9 +356,7 @@ describe("bad input is rejected before anything is sent", () => {
 
       const unknownKey = yield* Effect.flip(nango.createConnectSession({ ...user, foo: 1 } as typeof user))
       expect(unknownKey).toMatchObject({ _tag: "InvalidInput", input: "body" })
-      expect(unknownKey._tag === "InvalidInput" && unknownKey.issues).toEqual([
-        expect.stringMatching(/^foo: is unexpected, expected: "end_user" \| /),
-      ])
+      expect(unknownKey._tag === "InvalidInput" && unknownKey.issues).toEqual([unexpectedKeyIssue("foo")])
 
       const badEmail = yield* Effect.flip(nango.createConnectSession({ end_user: { id: "u", email: "nope" } }))
       expect(badEmail._tag === "InvalidInput" && badEmail.issues).toEqual([
@@ -392,7 +388,7 @@ describe("bad input is rejected before anything is sent", () => {
     }),
   )
 
-  it.scoped("a secret key that cannot go in a header, or a base URL that is not one, fails make", () =>
+  it.effect("a secret key that cannot go in a header, or a base URL that is not one, fails make", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
       const build = (options: NangoConnect.Options) =>
@@ -409,7 +405,7 @@ describe("bad input is rejected before anything is sent", () => {
 })
 
 describe("transport", () => {
-  it.scoped("TransportError with connectionFailed when nothing listens", () =>
+  it.effect("TransportError with connectionFailed when nothing listens", () =>
     Effect.gen(function* () {
       const emulator = yield* Effect.promise(() => NangoEmulator.NangoEmulator.start())
       yield* Effect.promise(() => emulator.close())
@@ -423,7 +419,7 @@ describe("transport", () => {
     }),
   )
 
-  it.scoped("TransportError without connectionFailed when the connection drops after the request", () =>
+  it.effect("TransportError without connectionFailed when the connection drops after the request", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 } })
       emulator.injectFault({ drop: true })
@@ -435,7 +431,7 @@ describe("transport", () => {
 })
 
 describe("secrets", () => {
-  it.scoped("no error carries the secret key or the token, however it is rendered", () =>
+  it.effect("no error carries the secret key or the token, however it is rendered", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 } })
       const session = yield* nango.createConnectSession(user)
@@ -457,7 +453,7 @@ describe("secrets", () => {
 })
 
 describe("tracing", () => {
-  it.scoped("one span per call with method, path, status and attempts, and no secret", () =>
+  it.effect("one span per call with method, path, status and attempts, and no secret", () =>
     Effect.gen(function* () {
       const { tracer, recorded } = yield* recordingTracer
       const { emulator, nango } = yield* setup()
@@ -481,7 +477,7 @@ describe("tracing", () => {
     }),
   )
 
-  it.scoped("trace context is propagated only when asked for", () =>
+  it.effect("trace context is propagated only when asked for", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { propagateTraceContext: true })
       yield* nango.createConnectSession(user).pipe(Effect.withSpan("caller"))
@@ -491,7 +487,7 @@ describe("tracing", () => {
 })
 
 describe("exits", () => {
-  it.scoped("a success exit holds the decoded session", () =>
+  it.effect("a success exit holds the decoded session", () =>
     Effect.gen(function* () {
       const { nango } = yield* setup()
       const exit = yield* Effect.exit(nango.createConnectSession(user))

@@ -2,12 +2,11 @@
  * The client's spans through @effect/opentelemetry, captured by OpenTelemetry's in-memory
  * exporter: names, attributes, parentage, and no secret anywhere in them.
  */
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
-import { describe, expect, it } from "@effect/vitest"
+
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Effect, Layer, Redacted } from "effect"
 import { NangoConnect } from "effect-nango"
 import { NangoConnectTest } from "effect-nango/testing"
+import { describe, Effect, expect, it, Layer, NodeSdk, Redacted } from "#line"
 
 describe("OpenTelemetry", () => {
   it.live("exports one client span per call, under the caller's span, with no secret", () =>

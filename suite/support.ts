@@ -1,0 +1,77 @@
+/**
+ * The shared suite's support: a client wired to a fresh emulator over real HTTP on 127.0.0.1 and
+ * the fixtures. What differs between the lines (the clock drivers, the recording tracer) comes
+ * from the line's adapter, `#line`, and is re-exported here.
+ */
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { NangoConnect } from "effect-nango"
+import { NangoEmulator } from "effect-nango/testing"
+import * as NangoHttpClient from "effect-nango/undici"
+import * as undici from "undici"
+import { Effect, FetchHttpClient, type HttpClient, Layer, Redacted, realPause } from "#line"
+
+/** The recorded Nango bodies, kept in the repository under `nango/fixtures/connect/`. */
+export const fixturesDir = fileURLToPath(new URL("../nango/fixtures/connect/", import.meta.url))
+
+/** Reads a fixture's text. */
+export const fixtureText = (name: string): string => readFileSync(join(fixturesDir, name), "utf8")
+
+/** Reads and parses a fixture. */
+export const fixture = (name: string): unknown => JSON.parse(fixtureText(name))
+
+/** A valid-format token no emulator has issued. */
+export const unknownToken = `nango_connect_session_${"ab".repeat(32)}`
+
+/**
+ * Starts an emulator for the test's scope and a client pointed at it through `FetchHttpClient`.
+ */
+export const setup = (
+  emulatorOptions: NangoEmulator.Options = {},
+  clientOptions: Partial<NangoConnect.Options> = {},
+  transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
+  /** Appended to the emulator's URL to make the base URL (e.g. a trailing slash). */
+  baseUrlSuffix = "",
+) =>
+  Effect.gen(function* () {
+    const emulator = yield* NangoEmulator.make(emulatorOptions)
+    // Built in the test's scope: a transport that owns a dispatcher keeps it open until the test ends.
+    const http = yield* Layer.build(transport)
+    const nango = yield* NangoConnect.make({
+      secretKey: Redacted.make(emulator.secretKey),
+      baseUrl: emulator.url + baseUrlSuffix,
+      ...clientOptions,
+    }).pipe(Effect.provide(http))
+    return { emulator, nango }
+  })
+
+/**
+ * The transport the suite runs on: `FetchHttpClient.layer` (global fetch), or the undici fast
+ * path when `NANGO_TEST_TRANSPORT=undici` (the vitest project "undici" sets it).
+ */
+export const transportName = process.env.NANGO_TEST_TRANSPORT === "undici" ? "undici" : "fetch"
+
+/**
+ * `FetchHttpClient` on the `undici` package's fetch: what the README recommends on Node 20, whose
+ * bundled fetch keeps the socket of an aborted request open until the server answers.
+ */
+export const undiciFetch: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
+  Layer.provide(Layer.succeed(FetchHttpClient.Fetch, undici.fetch as unknown as typeof globalThis.fetch)),
+)
+
+/** Waits, in real time, until `condition` holds (at most ~5 s). */
+export const waitUntil = (condition: () => boolean, what: string) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 1000; i++) {
+      if (condition()) return
+      yield* realPause
+    }
+    return yield* Effect.die(new Error(`timed out waiting for ${what}`))
+  })
+
+/** The transport `setup` uses unless told otherwise. */
+const defaultTransport: Layer.Layer<HttpClient.HttpClient> =
+  transportName === "undici" ? NangoHttpClient.layerUndici() : FetchHttpClient.layer
+
+export { driveClock, itWithSleeps, type RecordedSpan, recordingTracer, waitForSleep } from "#line"

@@ -305,14 +305,15 @@ describe("timeouts", () => {
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup(
         {},
-        { retry: { maxAttempts: 10, baseDelay: "10 millis" }, timeout: { attempt: "100 millis", total: "350 millis" } },
+        { retry: { maxAttempts: 10, baseDelay: "10 millis" }, timeout: { attempt: "100 millis", total: "600 millis" } },
       )
       emulator.injectFault({ hang: true, times: 100 })
       const started = Date.now()
       const error = yield* Effect.flip(nango.getConnectSession(unknownToken))
       expect(error).toMatchObject({ _tag: "TimeoutError", scope: "total" })
+      // Bounds that hold on a loaded 2-core machine: a retry happened, and the call ended near its deadline.
       expect(emulator.requests.length).toBeGreaterThanOrEqual(2)
-      expect(Date.now() - started).toBeLessThan(2000)
+      expect(Date.now() - started).toBeLessThan(3000)
     }).pipe(Effect.scoped),
   )
 
@@ -346,14 +347,14 @@ describe("timeouts", () => {
     }).pipe(Effect.scoped),
   )
 
-  it.live("a real-time attempt timeout aborts a hanging request promptly", () =>
+  it.live("real time: an attempt timeout aborts a hanging request promptly", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 1 }, timeout: { attempt: "100 millis" } })
       emulator.injectFault({ hang: true })
       const started = Date.now()
       const error = yield* Effect.flip(nango.getConnectSession(unknownToken))
       expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt" })
-      expect(Date.now() - started).toBeLessThan(2000)
+      expect(Date.now() - started).toBeLessThan(3000)
     }).pipe(Effect.scoped),
   )
 })

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { type NangoConnectError, TimeoutError, type TransportError } from "../NangoConnectError.js"
 import type { RequestLabel } from "./errors.js"
+import { backoffWithin, nextAttemptMillis } from "../../nango/src/deadline.js"
 import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./retry.js"
 import type * as Transport from "./transport.js"
 
@@ -115,7 +116,8 @@ export const make = <A, E extends NangoConnectError>(
 /**
  * After a transient failure: the schedule decides on that error first, then drives the next
  * attempts. The overall deadline is kept without a timeout race: each attempt's timer is cut to
- * the time left, each backoff too, and no attempt starts once it has passed.
+ * the time left, each backoff too, and no attempt starts once it has passed or once a backoff was
+ * cut to it (nango/src/deadline.ts).
  */
 const retried = <A, E extends NangoConnectError>(options: {
   readonly attempt: (timer: Timer) => Effect.Effect<A, E | TimeoutError | TransportError>
@@ -126,24 +128,28 @@ const retried = <A, E extends NangoConnectError>(options: {
 }): Effect.Effect<A, E | TimeoutError | TransportError> => {
   const { attempt, deadline, timer } = options
   let replayed = false
+  // Set by the schedule when it cut a backoff to the deadline: no attempt follows that backoff.
+  let reachedDeadline = false
   const next = Effect.suspend(() => {
     if (!replayed) {
       replayed = true
       return Effect.fail(options.firstError)
     }
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const left = deadline - now
-      if (left <= 0) return Effect.fail(timer.total.onTimeout())
-      return left < timer.attempt.millis
-        ? attempt({ duration: Duration.millis(left), millis: left, onTimeout: timer.total.onTimeout })
+      const millis = nextAttemptMillis(now, deadline, timer.attempt.millis, reachedDeadline)
+      if (millis === undefined) return Effect.fail(timer.total.onTimeout())
+      return millis < timer.attempt.millis
+        ? attempt({ duration: Duration.millis(millis), millis, onTimeout: timer.total.onTimeout })
         : attempt(timer.attempt)
     })
   })
   const withinDeadline = options.schedule.pipe(
     Schedule.modifyDelay(({ duration }) =>
-      Effect.map(Clock.currentTimeMillis, (now) =>
-        Duration.min(Duration.fromInputUnsafe(duration), Duration.millis(Math.max(0, deadline - now))),
-      ),
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const backoff = backoffWithin(Duration.toMillis(Duration.fromInputUnsafe(duration)), now, deadline)
+        reachedDeadline = backoff.reachesDeadline
+        return Duration.millis(backoff.millis)
+      }),
     ),
   )
   return Effect.retry(next, { schedule: withinDeadline, while: retryAfterFits(deadline) })

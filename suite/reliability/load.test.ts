@@ -51,7 +51,7 @@ describe("interruption", () => {
 
 describe("load", () => {
   it.live(
-    `${loadFigures.calls} calls at concurrency ${loadFigures.concurrency}: no error, no leaked socket or fiber, flat memory`,
+    `real time: ${loadFigures.calls} calls at concurrency ${loadFigures.concurrency}: no error, no leaked socket or fiber, flat memory`,
     () =>
       Effect.gen(function* () {
         const { emulator, nango } = yield* setup({ keepAliveTimeoutMs: 3000 }, {}, NangoHttpClient.layerUndici())
@@ -92,7 +92,7 @@ describe("load", () => {
   )
 
   it.live(
-    `a burst of ${loadFigures.burst} past the rate limit is absorbed within the attempt bound`,
+    `real time: a burst of ${loadFigures.burst} past the rate limit is absorbed within the attempt bound`,
     () =>
       Effect.gen(function* () {
         const { tracer, recorded } = yield* recordingTracer

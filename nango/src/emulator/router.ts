@@ -1,0 +1,100 @@
+/**
+ * The emulator's router: which endpoint a request is for, then the live server's order of checks
+ * (JSON, content type, the Authorization header, the credential each endpoint takes, the rate
+ * limiter, query and body) before the endpoint's handler.
+ */
+import { validateEmptyQuery } from "../validation.js"
+import type { RateLimiter } from "./faults.js"
+import {
+  authFailure,
+  invalid,
+  isEmptyObject,
+  type ParsedBody,
+  preflight,
+  type Reply,
+  secretKeyPattern,
+  tokenPattern,
+  validateEmptyBody,
+} from "./replies.js"
+import type { Sessions } from "./sessions.js"
+
+/** What the router answers from: the stored sessions, the limiter and the keys. */
+export interface Server {
+  readonly sessions: Sessions
+  readonly limiter: RateLimiter
+  readonly secretKeys: ReadonlySet<string>
+  readonly keysWithoutScope: ReadonlySet<string>
+}
+
+/** Answers a request as the live server routes, authenticates, rate-limits and validates it. */
+export const route = (
+  server: Server,
+  method: string,
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  body: ParsedBody,
+): Reply => {
+  if (method === "OPTIONS") return preflight
+  const endpoint = endpointOf(method, url.pathname)
+  if (endpoint === undefined) {
+    return { status: 404, body: { error: { code: "not_found", message: `Cannot ${method} ${url.pathname}` } } }
+  }
+  if (!body.ok) return { status: 400, body: { error: { code: "invalid_json", message: body.message } } }
+  const contentType = headers["content-type"]
+  if (contentType !== undefined && !contentType.startsWith("application/json")) {
+    return {
+      status: 415,
+      body: { error: { code: "invalid_content_type", message: "Content-Type header must be application/json" } },
+    }
+  }
+  const authorization = headers.authorization
+  if (authorization === undefined || authorization === "") return authFailure("missing_auth_header")
+  const credential = authorization.split("Bearer ").pop() ?? ""
+  if (credential === "") return authFailure("malformed_auth_header")
+
+  if (endpoint === "get" || endpoint === "delete") {
+    if (!tokenPattern.test(credential)) return authFailure("invalid_connect_session_token_format")
+    const session = server.sessions.live(credential)
+    if (session === undefined) return authFailure("unknown_connect_session_token")
+    return server.limiter.run(method, url.pathname, () => {
+      const query = validateEmptyQuery(url.searchParams)
+      if (query.length > 0) return invalid("invalid_query_params", query)
+      const extra = body.value === undefined || isEmptyObject(body.value) ? [] : validateEmptyBody(body.value)
+      if (extra.length > 0) return invalid("invalid_body", extra)
+      if (endpoint === "delete") {
+        server.sessions.delete(credential)
+        return { status: 204 }
+      }
+      return { status: 200, body: { data: server.sessions.describe(session) } }
+    })
+  }
+
+  if (!secretKeyPattern.test(credential)) return authFailure("invalid_secret_key_format")
+  const key = credential.toLowerCase()
+  if (!server.secretKeys.has(key) && !server.keysWithoutScope.has(key)) return authFailure("unknown_account")
+  return server.limiter.run(method, url.pathname, () => {
+    if (server.keysWithoutScope.has(key)) {
+      return {
+        status: 403,
+        body: {
+          error: { code: "forbidden", message: "Insufficient scope. Required: environment:connect_sessions:write" },
+        },
+      }
+    }
+    const query = validateEmptyQuery(url.searchParams)
+    if (query.length > 0) return invalid("invalid_query_params", query)
+    return endpoint === "create" ? server.sessions.create(body.value) : server.sessions.reconnect(body.value)
+  })
+}
+
+/** The endpoints the emulator serves. */
+type Endpoint = "create" | "reconnect" | "get" | "delete"
+
+/** The endpoint a method and path name, if any. */
+const endpointOf = (method: string, path: string): Endpoint | undefined => {
+  if (method === "POST" && path === "/connect/sessions") return "create"
+  if (method === "POST" && path === "/connect/sessions/reconnect") return "reconnect"
+  if (method === "GET" && path === "/connect/session") return "get"
+  if (method === "DELETE" && path === "/connect/session") return "delete"
+  return undefined
+}

@@ -1,0 +1,47 @@
+/**
+ * The emulator on a real socket: a `node:http` request read into an `IncomingRequest`, and an
+ * `Outcome` written back as the live server would, or as a fault asks (a hang, a dropped
+ * connection, a body cut after some bytes, a chunked body).
+ */
+import type * as Http from "node:http"
+import { readBody } from "./replies.js"
+import type { IncomingRequest, Outcome } from "./types.js"
+
+/** A `node:http` request as the emulator's `exchange` takes it, its headers joined and its body read. */
+export const readRequest = async (request: Http.IncomingMessage): Promise<IncomingRequest> => {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value
+  }
+  return { method: request.method ?? "GET", url: request.url ?? "/", headers, body: await readBody(request) }
+}
+
+/** Writes an outcome to the socket the request came on. */
+export const writeOutcome = (request: Http.IncomingMessage, response: Http.ServerResponse, outcome: Outcome): void => {
+  if (outcome._tag === "Hang" || response.destroyed) return
+  if (outcome._tag === "Drop") {
+    request.socket.destroy()
+    return
+  }
+  const body = Buffer.from(outcome.body)
+  if (outcome.cut !== undefined) {
+    response.writeHead(outcome.status, { "content-length": String(body.length), ...outcome.headers })
+    response.write(body.subarray(0, outcome.cut.afterBytes))
+    if (outcome.cut.and === "reset") setTimeout(() => request.socket.destroy(), 5)
+    return
+  }
+  if (outcome.chunked === true) {
+    response.writeHead(outcome.status, outcome.headers)
+    for (let offset = 0; offset < body.length; offset += 64 * 1024) {
+      response.write(body.subarray(offset, offset + 64 * 1024))
+    }
+    response.end()
+    return
+  }
+  const isJson = outcome.headers["content-type"] !== undefined && outcome.body !== ""
+  response.writeHead(
+    outcome.status,
+    isJson ? { ...outcome.headers, "content-length": String(body.length) } : outcome.headers,
+  )
+  response.end(body)
+}

@@ -1,0 +1,172 @@
+/**
+ * The emulator's models: what it records, the faults it injects, what it stores and its options.
+ *
+ * @since 0.1.0
+ */
+import type { DeliveryReport, WebhookTarget } from "../webhook-delivery.js"
+
+/**
+ * A request the emulator received: enough to count and inspect calls, never a credential.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReceivedRequest {
+  readonly method: string
+  readonly path: string
+  readonly hasAuthorization: boolean
+  /** The names of the headers sent, lowercased (their values are not kept). */
+  readonly headerNames: ReadonlyArray<string>
+  readonly body: unknown
+}
+
+/**
+ * A fault the emulator answers with instead of the real handler, for the next `times` requests
+ * that match `method`/`path` (any, when unset).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Fault {
+  readonly status?: number
+  readonly body?: string
+  readonly headers?: Readonly<Record<string, string>>
+  /** Waits this long before answering; with no status, the real handler answers after it. */
+  readonly delayMs?: number
+  /** Never answers (the connection stays open until the client gives up or the server closes). */
+  readonly hang?: boolean
+  /** Destroys the socket without answering. */
+  readonly drop?: boolean
+  /**
+   * Sends the status, headers (with the full `Content-Length`) and only the first `afterBytes` of
+   * the body, then resets the connection or stalls.
+   */
+  readonly cut?: { readonly afterBytes: number; readonly and: "reset" | "stall" }
+  /** Sends the body chunked, with no `Content-Length`. */
+  readonly chunked?: boolean
+  readonly times?: number
+  readonly method?: string
+  readonly path?: string
+}
+
+/**
+ * A request as the emulator receives it, from a socket or from the in-memory client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IncomingRequest {
+  readonly method: string
+  /** The path and query, e.g. `/connect/session?x=1`. */
+  readonly url: string
+  /** Headers by lowercase name. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/**
+ * What the emulator does with a request: answer it (perhaps cut short), hang, or drop the connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome =
+  | {
+      readonly _tag: "Reply"
+      readonly status: number
+      readonly headers: Readonly<Record<string, string>>
+      readonly body: string
+      readonly cut?: Fault["cut"]
+      readonly chunked?: boolean
+    }
+  | { readonly _tag: "Hang" }
+  | { readonly _tag: "Drop" }
+
+/**
+ * A session as the emulator stores it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StoredSession {
+  readonly token: string
+  readonly expiresAt: number
+  readonly endUser: Record<string, unknown> | null
+  readonly organization: Record<string, unknown> | null
+  readonly allowedIntegrations: ReadonlyArray<string> | undefined
+  readonly integrationsConfigDefaults: Record<string, Record<string, unknown>> | undefined
+  readonly overrides: Record<string, Record<string, unknown>> | undefined
+  readonly isReconnecting: boolean
+  readonly tags: Record<string, string>
+  /** The session's `webhook_url_override`, which replaces the environment's webhook URL. */
+  readonly webhookUrlOverride: string | undefined
+}
+
+/**
+ * How the end user's visit to the Connect UI ends, for `completeSession`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CompleteSessionOptions {
+  /** The integration (`providerConfigKey`) the end user connects; it must exist and be allowed. */
+  readonly integration: string
+  /** The new connection's id. Default: a random UUID, as Nango makes one. */
+  readonly connectionId?: string
+  /** The provider behind the integration. Default: the integration's id. */
+  readonly provider?: string
+  /** Default `OAUTH2`. */
+  readonly authMode?: string
+  /** When given, the authorization fails with this error and no connection is made. */
+  readonly error?: { readonly type: string; readonly description: string }
+  /** Where the webhook goes, instead of the session's override or the emulator's `webhookUrl`. */
+  readonly deliverTo?: WebhookTarget
+}
+
+/**
+ * What `completeSession` did: the connection and, when there was somewhere to send it, the webhook.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CompletedSession {
+  readonly connectionId: string
+  readonly webhook: DeliveryReport | undefined
+}
+
+/**
+ * How the emulator behaves.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface Options {
+  /** Accepted environment secret keys (UUID v4). Default: one random key, see `secretKey`. */
+  readonly secretKeys?: ReadonlyArray<string>
+  /** Keys that authenticate but lack the `environment:connect_sessions:write` scope (403). */
+  readonly keysWithoutScope?: ReadonlyArray<string>
+  /** Integrations that exist. Default `["github"]`. */
+  readonly integrations?: ReadonlyArray<string>
+  /** Existing connections a reconnect session can target. */
+  readonly connections?: ReadonlyArray<{ readonly connection_id: string; readonly integration_id: string }>
+  /** Requests per account per window before a 429. Default: no limit. */
+  readonly rateLimit?: { readonly points: number; readonly windowMs?: number }
+  /** Behave as Nango Cloud (no `websocketsPath` in GET). Default false (self-hosted). */
+  readonly cloud?: boolean
+  /** The Connect UI base of `connect_link`. Default `http://localhost:3009`. */
+  readonly connectUrl?: string
+  /** A path prefix the emulator strips, as a reverse proxy mounted under a sub-path would. */
+  readonly basePath?: string
+  /** How long the server keeps an idle keep-alive connection. Default 61 s, as the live server. */
+  readonly keepAliveTimeoutMs?: number
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
+  readonly now?: () => number
+  /** The environment's webhook URL (Nango's `primary_url`). Default: none, so no webhook is sent. */
+  readonly webhookUrl?: string
+  /** The environment's webhook signing key. Default: a random UUID, see `webhookSigningKey`. */
+  readonly webhookSigningKey?: string
+  /** The waits between webhook attempts. Default Nango's: 3 s, then 6 s. */
+  readonly webhookRetryDelaysMs?: ReadonlyArray<number>
+  /** The environment's name, as webhooks carry it. Default `dev`. */
+  readonly environment?: string
+}

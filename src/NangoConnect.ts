@@ -245,7 +245,7 @@ const readData = <A, I, S extends Errors.DocumentedStatus>(
   const decode = Schema.decodeUnknownResult(schema)
   return (
     response: Transport.IncomingResponse,
-    label: Errors.RequestLabel,
+    label: Transport.RequestLabel,
   ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
     response.status < 200 || response.status > 299
       ? Errors.responseFailure(documented, response, label)

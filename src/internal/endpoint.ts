@@ -8,11 +8,11 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import { type NangoConnectError, TimeoutError, type TransportError } from "../NangoConnectError.js"
-import type { RequestLabel } from "./errors.js"
 import { backoffWithin, nextAttemptMillis } from "../../nango/src/deadline.js"
+import { type NangoConnectError, TimeoutError, type TransportError } from "../NangoConnectError.js"
 import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./retry.js"
 import type * as Transport from "./transport.js"
+import type { RequestLabel } from "./transport.js"
 
 /** What every endpoint of one client shares: the transport and the policies. */
 export interface Policies {

@@ -8,7 +8,6 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { describeTransportFailure } from "../../nango/src/error-code.js"
 import { announcedWaitMillis } from "../../nango/src/rules.js"
 import {
   BadRequest,
@@ -17,18 +16,11 @@ import {
   RateLimited,
   ResponseDecodeError,
   ServerError,
-  TransportError,
   Unauthorized,
   UnexpectedStatus,
 } from "../NangoConnectError.js"
 import { ErrorEnvelope } from "../NangoConnectSchema.js"
-import type { IncomingResponse } from "./transport.js"
-
-/** The request an outcome belongs to, as errors report it. */
-export interface RequestLabel {
-  readonly method: string
-  readonly path: string
-}
+import type { IncomingResponse, RequestLabel } from "./transport.js"
 
 // -----------------------------------------------------------------------------
 // Status errors
@@ -119,25 +111,6 @@ export const responseFailure = <S extends DocumentedStatus>(
       )
     }
     return yield* new UnexpectedStatus({ ...fields, message: describe("Unexpected status from Nango") })
-  })
-
-// -----------------------------------------------------------------------------
-// Transport errors
-// -----------------------------------------------------------------------------
-
-/**
- * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before
- * a response came (`request`) or while its body was read (`response`).
- */
-export const transportFailure = (
-  cause: unknown,
-  phase: "request" | "response",
-  request: RequestLabel,
-): TransportError =>
-  new TransportError({
-    method: request.method,
-    path: request.path,
-    ...describeTransportFailure(cause, phase, `${request.method} ${request.path}`),
   })
 
 // -----------------------------------------------------------------------------

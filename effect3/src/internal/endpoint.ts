@@ -5,11 +5,11 @@
  * overall deadline.
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
-import { type NangoConnectError, TimeoutError, type TransportError } from "../NangoConnectError.js"
-import type { RequestLabel } from "./errors.js"
 import { backoffWithin, nextAttemptMillis } from "../../../nango/src/deadline.js"
+import { type NangoConnectError, TimeoutError, type TransportError } from "../NangoConnectError.js"
 import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./retry.js"
 import type * as Transport from "./transport.js"
+import type { RequestLabel } from "./transport.js"
 
 /** What every endpoint of one client shares: the transport and the policies. */
 export interface Policies {

@@ -3,7 +3,6 @@
  * reads or copies a request header, so no credential can reach an error.
  */
 import { Clock, Duration, Effect, Either, ParseResult, Schema } from "effect"
-import { describeTransportFailure } from "../../../nango/src/error-code.js"
 import { announcedWaitMillis } from "../../../nango/src/rules.js"
 import {
   BadRequest,
@@ -12,18 +11,11 @@ import {
   RateLimited,
   ResponseDecodeError,
   ServerError,
-  TransportError,
   Unauthorized,
   UnexpectedStatus,
 } from "../NangoConnectError.js"
 import { ErrorEnvelope } from "../NangoConnectSchema.js"
-import type { IncomingResponse } from "./transport.js"
-
-/** The request an outcome belongs to, as errors report it. */
-export interface RequestLabel {
-  readonly method: string
-  readonly path: string
-}
+import type { IncomingResponse, RequestLabel } from "./transport.js"
 
 // -----------------------------------------------------------------------------
 // Status errors
@@ -108,25 +100,6 @@ export const responseFailure = <S extends DocumentedStatus>(
       )
     }
     return yield* new UnexpectedStatus({ ...fields, message: describe("Unexpected status from Nango") })
-  })
-
-// -----------------------------------------------------------------------------
-// Transport errors
-// -----------------------------------------------------------------------------
-
-/**
- * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before
- * a response came (`request`) or while its body was read (`response`).
- */
-export const transportFailure = (
-  cause: unknown,
-  phase: "request" | "response",
-  request: RequestLabel,
-): TransportError =>
-  new TransportError({
-    method: request.method,
-    path: request.path,
-    ...describeTransportFailure(cause, phase, `${request.method} ${request.path}`),
   })
 
 // -----------------------------------------------------------------------------

@@ -11,8 +11,29 @@ import {
   type HttpClientResponse,
 } from "@effect/platform"
 import { Effect, Stream } from "effect"
-import type { TimeoutError, TransportError } from "../NangoConnectError.js"
-import { type RequestLabel, transportFailure } from "./errors.js"
+import { describeTransportFailure } from "../../../nango/src/error-code.js"
+import { type TimeoutError, TransportError } from "../NangoConnectError.js"
+
+/** The request an outcome belongs to, as errors report it. */
+export interface RequestLabel {
+  readonly method: string
+  readonly path: string
+}
+
+/**
+ * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before
+ * a response came (`request`) or while its body was read (`response`).
+ */
+export const transportFailure = (
+  cause: unknown,
+  phase: "request" | "response",
+  request: RequestLabel,
+): TransportError =>
+  new TransportError({
+    method: request.method,
+    path: request.path,
+    ...describeTransportFailure(cause, phase, `${request.method} ${request.path}`),
+  })
 
 /** A request as the client builds it: everything but the base URL. */
 export interface OutgoingRequest {

@@ -8,6 +8,7 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { checkBaseUrl } from "../../nango/src/base-url.js"
+import { headerSafe, policyDefaults, tokenIssue } from "../../nango/src/failure.js"
 import { prepareBody, sessionBodyIssues } from "../../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
@@ -177,26 +178,23 @@ export interface Options {
  * @category options
  */
 export const defaults = {
-  baseUrl: "https://api.nango.dev",
-  maxResponseBytes: 1024 * 1024,
+  baseUrl: policyDefaults.baseUrl,
+  maxResponseBytes: policyDefaults.maxResponseBytes,
   retry: {
-    maxAttempts: 3,
-    baseDelay: Duration.millis(200),
-    maxDelay: Duration.seconds(2),
-    maxRetryAfter: Duration.seconds(10),
+    maxAttempts: policyDefaults.retry.maxAttempts,
+    baseDelay: Duration.millis(policyDefaults.retry.baseDelayMillis),
+    maxDelay: Duration.millis(policyDefaults.retry.maxDelayMillis),
+    maxRetryAfter: Duration.millis(policyDefaults.retry.maxRetryAfterMillis),
   },
   timeout: {
-    attempt: Duration.seconds(10),
-    total: Duration.seconds(30),
+    attempt: Duration.millis(policyDefaults.timeout.attemptMillis),
+    total: Duration.millis(policyDefaults.timeout.totalMillis),
   },
 } as const
 
 // -----------------------------------------------------------------------------
 // Constructor
 // -----------------------------------------------------------------------------
-
-/** Characters a header value may hold: visible ASCII, no space, CR or LF. */
-const headerSafe = /^[\x21-\x7e]+$/
 
 const invalid = (input: InvalidInput["input"], issues: ReadonlyArray<string>) =>
   new InvalidInput({ input, issues, message: `Invalid ${input}: ${issues.join("; ")}` })
@@ -211,13 +209,7 @@ const withToken = <A, E>(
 ): Effect.Effect<A, E | InvalidInput> =>
   Effect.suspend((): Effect.Effect<A, E | InvalidInput> => {
     const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
-    return connectSessionTokenPattern.test(value)
-      ? use(bearer(value))
-      : Effect.fail(
-          invalid("token", [
-            "expected nango_connect_session_ followed by 64 lowercase hex digits; the value is not shown",
-          ]),
-        )
+    return connectSessionTokenPattern.test(value) ? use(bearer(value)) : Effect.fail(invalid("token", [tokenIssue]))
   })
 
 /** Where a session is read and deleted, with its own token. */

@@ -8,6 +8,8 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import type * as Failure from "../../nango/src/failure.js"
+import { describeResponseFailure, failureTag, issueLine } from "../../nango/src/failure.js"
 import { announcedWaitMillis } from "../../nango/src/rules.js"
 import {
   BadRequest,
@@ -33,11 +35,8 @@ const statusErrors = {
   404: NotFound,
 } as const
 
-/** The tag of each documented status's error, for its message. */
-const statusNames = { 400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound" } as const
-
 /** A client-error status an endpoint can document. */
-export type DocumentedStatus = keyof typeof statusErrors
+export type DocumentedStatus = keyof typeof statusErrors & Failure.DocumentedStatus
 
 /** The error class of a documented status. */
 export type StatusError<S extends DocumentedStatus> = InstanceType<(typeof statusErrors)[S]>
@@ -59,6 +58,7 @@ export const parseRetryAfter = (response: IncomingResponse, nowMillis: number): 
 /**
  * Turns a non-2xx response into its typed error. The body is read as text and decoded as the
  * error envelope when it is one; a body that is not (an HTML page from a proxy) leaves `code` unset.
+ * Which tag and which message: `nango/src/failure.ts`.
  */
 export const responseFailure = <S extends DocumentedStatus>(
   documented: ReadonlyArray<S>,
@@ -66,11 +66,9 @@ export const responseFailure = <S extends DocumentedStatus>(
   request: RequestLabel,
 ): Effect.Effect<never, ResponseFailure<S>> =>
   Effect.gen(function* () {
-    const text = response.body ?? ""
-    const envelope = Result.getOrUndefined(decodeEnvelope(text))?.error
+    const envelope = Result.getOrUndefined(decodeEnvelope(response.body ?? ""))?.error
     const status = response.status
-    const where = `${request.method} ${request.path}`
-    const label = envelope === undefined ? `${status}` : `${status} ${envelope.code}`
+    const tag = failureTag(status, documented)
     const fields = {
       method: request.method,
       path: request.path,
@@ -83,34 +81,26 @@ export const responseFailure = <S extends DocumentedStatus>(
             ...(envelope.errors === undefined ? {} : { errors: envelope.errors }),
           }),
     }
-    const describe = (what: string) =>
-      `${what} (${label}) on ${where}${envelope?.message === undefined ? "" : `: ${envelope.message}`}`
-
-    if (status === 429) {
-      const retryAfter = parseRetryAfter(response, yield* Clock.currentTimeMillis)
-      return yield* new RateLimited({
-        ...fields,
-        ...(retryAfter === undefined ? {} : { retryAfter }),
-        message: describe(
-          retryAfter === undefined
-            ? "Nango rate limit reached"
-            : `Nango rate limit reached, retry after ${Duration.format(retryAfter)}`,
-        ),
-      })
-    }
-    if (status >= 500 && status <= 599) {
-      return yield* new ServerError({ ...fields, message: describe("Nango server error") })
-    }
-    if ((documented as ReadonlyArray<number>).includes(status)) {
-      const ErrorClass = statusErrors[status as S]
-      return yield* Effect.fail(
-        new ErrorClass({
+    const message = (retryAfter?: Duration.Duration) =>
+      describeResponseFailure(tag, status, envelope, request, retryAfter && Duration.format(retryAfter))
+    switch (tag) {
+      case "RateLimited": {
+        const retryAfter = parseRetryAfter(response, yield* Clock.currentTimeMillis)
+        return yield* new RateLimited({
           ...fields,
-          message: describe(`Nango answered ${statusNames[status as S]}`),
-        }) as StatusError<S>,
-      )
+          ...(retryAfter === undefined ? {} : { retryAfter }),
+          message: message(retryAfter),
+        })
+      }
+      case "ServerError":
+        return yield* new ServerError({ ...fields, message: message() })
+      case "UnexpectedStatus":
+        return yield* new UnexpectedStatus({ ...fields, message: message() })
+      default: {
+        const ErrorClass = statusErrors[tag]
+        return yield* Effect.fail(new ErrorClass({ ...fields, message: message() }) as StatusError<S>)
+      }
     }
-    return yield* new UnexpectedStatus({ ...fields, message: describe("Unexpected status from Nango") })
   })
 
 // -----------------------------------------------------------------------------
@@ -136,12 +126,7 @@ const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1({
  * actual values cut out, since a body may hold a token or a client secret.
  */
 export const describeIssues = (error: Schema.SchemaError): ReadonlyArray<string> => [
-  ...new Set(
-    formatIssues(error.issue).issues.map(
-      (issue) =>
-        `${issue.path === undefined || issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue.message.replace(/,? (got|actual) [\s\S]*$/, "").replace(/ \| undefined$/, "")}`,
-    ),
-  ),
+  ...new Set(formatIssues(error.issue).issues.map((issue) => issueLine(issue.path, issue.message))),
 ]
 
 /** Parses a body as JSON; a failure is reported without the body's text. */

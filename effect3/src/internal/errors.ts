@@ -3,6 +3,8 @@
  * reads or copies a request header, so no credential can reach an error.
  */
 import { Clock, Duration, Effect, Either, ParseResult, Schema } from "effect"
+import type * as Failure from "../../../nango/src/failure.js"
+import { describeResponseFailure, failureTag, issueLine } from "../../../nango/src/failure.js"
 import { announcedWaitMillis } from "../../../nango/src/rules.js"
 import {
   BadRequest,
@@ -29,7 +31,7 @@ const statusErrors = {
 } as const
 
 /** A client-error status an endpoint can document. */
-export type DocumentedStatus = keyof typeof statusErrors
+export type DocumentedStatus = keyof typeof statusErrors & Failure.DocumentedStatus
 
 /** The error class of a documented status. */
 export type StatusError<S extends DocumentedStatus> = InstanceType<(typeof statusErrors)[S]>
@@ -51,6 +53,7 @@ export const parseRetryAfter = (response: IncomingResponse, nowMillis: number): 
 /**
  * Turns a non-2xx response into its typed error. The body is read as text and decoded as the
  * error envelope when it is one; a body that is not (an HTML page from a proxy) leaves `code` unset.
+ * Which tag and which message: `nango/src/failure.ts`.
  */
 export const responseFailure = <S extends DocumentedStatus>(
   documented: ReadonlyArray<S>,
@@ -58,11 +61,9 @@ export const responseFailure = <S extends DocumentedStatus>(
   request: RequestLabel,
 ): Effect.Effect<never, ResponseFailure<S>> =>
   Effect.gen(function* () {
-    const text = response.body ?? ""
-    const envelope = Either.getOrUndefined(decodeEnvelope(text))?.error
+    const envelope = Either.getOrUndefined(decodeEnvelope(response.body ?? ""))?.error
     const status = response.status
-    const where = `${request.method} ${request.path}`
-    const label = envelope === undefined ? `${status}` : `${status} ${envelope.code}`
+    const tag = failureTag(status, documented)
     const fields = {
       method: request.method,
       path: request.path,
@@ -75,31 +76,26 @@ export const responseFailure = <S extends DocumentedStatus>(
             ...(envelope.errors === undefined ? {} : { errors: envelope.errors }),
           }),
     }
-    const describe = (what: string) =>
-      `${what} (${label}) on ${where}${envelope?.message === undefined ? "" : `: ${envelope.message}`}`
-
-    if (status === 429) {
-      const retryAfter = parseRetryAfter(response, yield* Clock.currentTimeMillis)
-      return yield* new RateLimited({
-        ...fields,
-        ...(retryAfter === undefined ? {} : { retryAfter }),
-        message: describe(
-          retryAfter === undefined
-            ? "Nango rate limit reached"
-            : `Nango rate limit reached, retry after ${Duration.format(retryAfter)}`,
-        ),
-      })
+    const message = (retryAfter?: Duration.Duration) =>
+      describeResponseFailure(tag, status, envelope, request, retryAfter && Duration.format(retryAfter))
+    switch (tag) {
+      case "RateLimited": {
+        const retryAfter = parseRetryAfter(response, yield* Clock.currentTimeMillis)
+        return yield* new RateLimited({
+          ...fields,
+          ...(retryAfter === undefined ? {} : { retryAfter }),
+          message: message(retryAfter),
+        })
+      }
+      case "ServerError":
+        return yield* new ServerError({ ...fields, message: message() })
+      case "UnexpectedStatus":
+        return yield* new UnexpectedStatus({ ...fields, message: message() })
+      default: {
+        const ErrorClass = statusErrors[tag]
+        return yield* Effect.fail(new ErrorClass({ ...fields, message: message() }) as StatusError<S>)
+      }
     }
-    if (status >= 500 && status <= 599) {
-      return yield* new ServerError({ ...fields, message: describe("Nango server error") })
-    }
-    if ((documented as ReadonlyArray<number>).includes(status)) {
-      const ErrorClass = statusErrors[status as S]
-      return yield* Effect.fail(
-        new ErrorClass({ ...fields, message: describe(`Nango answered ${ErrorClass._tag}`) }) as StatusError<S>,
-      )
-    }
-    return yield* new UnexpectedStatus({ ...fields, message: describe("Unexpected status from Nango") })
   })
 
 // -----------------------------------------------------------------------------
@@ -115,10 +111,7 @@ export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<str
   ...new Set(
     ParseResult.ArrayFormatter.formatErrorSync(error)
       .filter((issue) => !issue.message.startsWith("Expected undefined"))
-      .map(
-        (issue) =>
-          `${issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")}: ${issue.message.replace(/,? actual [\s\S]*$/, "")}`,
-      ),
+      .map((issue) => issueLine(issue.path, issue.message)),
   ),
 ]
 

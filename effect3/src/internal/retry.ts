@@ -3,6 +3,7 @@
  * of attempts, and the server's `Retry-After` honoured up to a cap.
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
+import { type AttemptFailure, isTransient as isTransientFailure } from "../../../nango/src/failure.js"
 import { rateLimitSlackMillis } from "../../../nango/src/rules.js"
 import type { NangoConnectError } from "../NangoConnectError.js"
 
@@ -21,25 +22,31 @@ export interface ResolvedRetry {
   readonly maxRetryAfter: Duration.Duration
 }
 
-/**
- * Whether a failed attempt may be tried again. A call that is not idempotent (the POSTs, and
- * DELETE, whose repeat answers 401) is retried only when the server cannot have acted on it:
- * a 429 (the limiter runs before the handler), a 503, or a connection that was never opened.
- */
-export const isTransient = (error: NangoConnectError, idempotent: boolean, policy: ResolvedRetry): boolean => {
+/** A failed attempt as the shared retry decision (`nango/src/failure.ts`) sees it. */
+const attemptFailure = (error: NangoConnectError): AttemptFailure => {
   switch (error._tag) {
     case "RateLimited":
-      return error.retryAfter === undefined || Duration.lessThanOrEqualTo(error.retryAfter, policy.maxRetryAfter)
+      return {
+        _tag: "RateLimited",
+        retryAfterMillis: error.retryAfter === undefined ? undefined : Duration.toMillis(error.retryAfter),
+      }
     case "ServerError":
-      return idempotent || error.status === 503
+      return { _tag: "ServerError", status: error.status }
     case "TransportError":
-      return idempotent || error.connectionFailed
+      return { _tag: "TransportError", connectionFailed: error.connectionFailed }
     case "TimeoutError":
-      return idempotent && error.scope === "attempt"
+      return { _tag: "TimeoutError", scope: error.scope }
     default:
-      return false
+      return { _tag: "Other" }
   }
 }
+
+/**
+ * Whether a failed attempt may be tried again: only what the server cannot have acted on, unless
+ * the call is idempotent (the rule is `isTransient` of `nango/src/failure.ts`).
+ */
+export const isTransient = (error: NangoConnectError, idempotent: boolean, policy: ResolvedRetry): boolean =>
+  isTransientFailure(attemptFailure(error), idempotent, Duration.toMillis(policy.maxRetryAfter))
 
 /** The schedule that drives `Effect.retry` for one call. */
 export const retrySchedule = (

@@ -1,0 +1,106 @@
+/**
+ * How both lines' clients classify, describe and retry a failed call, in plain TypeScript: which
+ * tag a non-2xx status becomes, the message each error carries, which failures are transient, the
+ * text of a schema issue, and the defaults of every policy. Each line only builds its own error
+ * classes, `Duration`s and schedules from these.
+ */
+
+/** The documented client-error statuses and the tag of the error each becomes. */
+export const statusTags = { 400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound" } as const
+
+/** A client-error status an endpoint can document. */
+export type DocumentedStatus = keyof typeof statusTags
+
+/** The tag a non-2xx status becomes on an endpoint that documents `documented`. */
+export const failureTag = <S extends DocumentedStatus>(
+  status: number,
+  documented: ReadonlyArray<S>,
+): "RateLimited" | "ServerError" | "UnexpectedStatus" | S => {
+  if (status === 429) return "RateLimited"
+  if (status >= 500 && status <= 599) return "ServerError"
+  return (documented as ReadonlyArray<number>).includes(status) ? (status as S) : "UnexpectedStatus"
+}
+
+/** The error envelope's fields a message names. */
+export interface EnvelopeSummary {
+  readonly code: string
+  readonly message?: string | undefined
+}
+
+/**
+ * The message of a response's error: what happened, the status and the server's code, where, and
+ * the server's own message. `retryAfter` is the formatted wait a 429 announced, if any.
+ */
+export const describeResponseFailure = (
+  tag: "RateLimited" | "ServerError" | "UnexpectedStatus" | DocumentedStatus,
+  status: number,
+  envelope: EnvelopeSummary | undefined,
+  where: { readonly method: string; readonly path: string },
+  retryAfter?: string,
+): string => {
+  const what =
+    tag === "RateLimited"
+      ? retryAfter === undefined
+        ? "Nango rate limit reached"
+        : `Nango rate limit reached, retry after ${retryAfter}`
+      : tag === "ServerError"
+        ? "Nango server error"
+        : tag === "UnexpectedStatus"
+          ? "Unexpected status from Nango"
+          : `Nango answered ${statusTags[tag]}`
+  const label = envelope === undefined ? `${status}` : `${status} ${envelope.code}`
+  const serverMessage = envelope?.message === undefined ? "" : `: ${envelope.message}`
+  return `${what} (${label}) on ${where.method} ${where.path}${serverMessage}`
+}
+
+/** A failed attempt as the retry decision sees it. */
+export type AttemptFailure =
+  | { readonly _tag: "RateLimited"; readonly retryAfterMillis: number | undefined }
+  | { readonly _tag: "ServerError"; readonly status: number }
+  | { readonly _tag: "TransportError"; readonly connectionFailed: boolean }
+  | { readonly _tag: "TimeoutError"; readonly scope: "attempt" | "total" }
+  | { readonly _tag: "Other" }
+
+/**
+ * Whether a failed attempt may be tried again. A call that is not idempotent (the POSTs, and
+ * DELETE, whose repeat answers 401) is retried only when the server cannot have acted on it:
+ * a 429 (the limiter runs before the handler), a 503, or a connection that was never opened.
+ * A 429 is retried only when its announced wait is within `maxRetryAfterMillis`.
+ */
+export const isTransient = (failure: AttemptFailure, idempotent: boolean, maxRetryAfterMillis: number): boolean => {
+  switch (failure._tag) {
+    case "RateLimited":
+      return failure.retryAfterMillis === undefined || failure.retryAfterMillis <= maxRetryAfterMillis
+    case "ServerError":
+      return idempotent || failure.status === 503
+    case "TransportError":
+      return idempotent || failure.connectionFailed
+    case "TimeoutError":
+      return idempotent && failure.scope === "attempt"
+    default:
+      return false
+  }
+}
+
+/**
+ * One schema issue as the client reports it: its path (or `(root)`) and what was expected, with
+ * the actual value cut out, since a body may hold a token or a client secret.
+ */
+export const issueLine = (path: ReadonlyArray<unknown> | undefined, message: string): string =>
+  `${path === undefined || path.length === 0 ? "(root)" : path.map(String).join(".")}: ${message
+    .replace(/,? (got|actual) [\s\S]*$/, "")
+    .replace(/ \| undefined$/, "")}`
+
+/** Characters a header value may hold: visible ASCII, no space, CR or LF. */
+export const headerSafe = /^[\x21-\x7e]+$/
+
+/** Why a session token is refused, without the token. */
+export const tokenIssue = "expected nango_connect_session_ followed by 64 lowercase hex digits; the value is not shown"
+
+/** The defaults of every policy, in milliseconds and bytes. */
+export const policyDefaults = {
+  baseUrl: "https://api.nango.dev",
+  maxResponseBytes: 1024 * 1024,
+  retry: { maxAttempts: 3, baseDelayMillis: 200, maxDelayMillis: 2_000, maxRetryAfterMillis: 10_000 },
+  timeout: { attemptMillis: 10_000, totalMillis: 30_000 },
+} as const

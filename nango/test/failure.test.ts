@@ -1,0 +1,59 @@
+/**
+ * The shared rules of a failed call, at their edges: which tag a status becomes, which failures
+ * are retried for an idempotent call and for one that is not, and how an issue is written.
+ */
+import { describe, expect, it } from "vitest"
+import { describeResponseFailure, failureTag, issueLine, isTransient } from "../src/failure.js"
+
+describe("failureTag", () => {
+  it("gives 429 RateLimited, 500 to 599 ServerError, a documented status its own, anything else UnexpectedStatus", () => {
+    expect(failureTag(429, [400])).toBe("RateLimited")
+    expect([499, 500, 599, 600].map((status) => failureTag(status, [400]))).toEqual([
+      "UnexpectedStatus",
+      "ServerError",
+      "ServerError",
+      "UnexpectedStatus",
+    ])
+    expect(failureTag(404, [400, 404])).toBe(404)
+    expect(failureTag(404, [400])).toBe("UnexpectedStatus")
+  })
+})
+
+describe("describeResponseFailure", () => {
+  it("names the status, the server's code, the request and the server's message", () => {
+    const where = { method: "GET", path: "/connect/session" }
+    expect(describeResponseFailure(401, 401, { code: "unknown_account", message: "No." }, where)).toBe(
+      "Nango answered Unauthorized (401 unknown_account) on GET /connect/session: No.",
+    )
+    expect(describeResponseFailure("RateLimited", 429, undefined, where, "2s")).toBe(
+      "Nango rate limit reached, retry after 2s (429) on GET /connect/session",
+    )
+  })
+})
+
+describe("isTransient", () => {
+  const cases = [
+    [{ _tag: "RateLimited", retryAfterMillis: 10_000 }, true, true],
+    [{ _tag: "RateLimited", retryAfterMillis: 10_001 }, false, false],
+    [{ _tag: "RateLimited", retryAfterMillis: undefined }, true, true],
+    [{ _tag: "ServerError", status: 500 }, true, false],
+    [{ _tag: "ServerError", status: 503 }, true, true],
+    [{ _tag: "TransportError", connectionFailed: false }, true, false],
+    [{ _tag: "TransportError", connectionFailed: true }, true, true],
+    [{ _tag: "TimeoutError", scope: "attempt" }, true, false],
+    [{ _tag: "TimeoutError", scope: "total" }, false, false],
+    [{ _tag: "Other" }, false, false],
+  ] as const
+  it.each(cases)("%o: idempotent %s, not idempotent %s", (failure, idempotent, notIdempotent) => {
+    expect(isTransient(failure, true, 10_000)).toBe(idempotent)
+    expect(isTransient(failure, false, 10_000)).toBe(notIdempotent)
+  })
+})
+
+describe("issueLine", () => {
+  it("writes the path or (root), and cuts the actual value out", () => {
+    expect(issueLine(["end_user", "id"], "Expected string, got 42")).toBe("end_user.id: Expected string")
+    expect(issueLine([], "Expected string | undefined")).toBe("(root): Expected string")
+    expect(issueLine(undefined, 'Expected "a", actual "secret"')).toBe('(root): Expected "a"')
+  })
+})

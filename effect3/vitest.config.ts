@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url"
-import { defineConfig } from "vitest/config"
+import { defineConfig, type Plugin } from "vitest/config"
+import { toEffect3 } from "../scripts/effect3-readme.js"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -25,11 +26,24 @@ const networkSuites = [
   "suite/reliability/secrets.test.ts",
 ]
 
+/**
+ * The README's examples live once, in the root's demo/, written for Effect 4. This line runs them
+ * as its README shows them: each file under ../demo is rewritten by `toEffect3` (the documented
+ * import changes) as it is loaded, and its imports then resolve to this line's packages.
+ */
+const demoDir = source("../demo/")
+const examplesAsEffect3: Plugin = {
+  name: "effect-nango:examples-as-effect3",
+  enforce: "pre",
+  transform: (code, id) => (id.startsWith(demoDir) && id.endsWith(".ts") ? toEffect3(code) : undefined),
+}
+
 export default defineConfig({
+  plugins: [examplesAsEffect3],
   // Tests and examples import the package by name, as users do; they run against the sources.
   resolve: {
-    // The shared code in ../nango imports vitest and undici: it must get this line's copies.
-    dedupe: ["vitest", "undici", "@effect/vitest"],
+    // The shared code in ../nango, ../suite and ../demo imports these: it must get this line's copies.
+    dedupe: ["vitest", "undici", "@effect/vitest", "effect", "@effect/platform", "@effect/platform-node"],
     alias: [
       { find: /^effect-nango\/testing$/, replacement: source("./src/testing/index.ts") },
       { find: /^effect-nango\/undici$/, replacement: source("./src/NangoHttpClient.ts") },
@@ -46,7 +60,9 @@ export default defineConfig({
     poolOptions: { forks: { execArgv: ["--expose-gc"] } },
     projects: [
       // Everything, on the portable transport (FetchHttpClient on the global fetch).
-      { extends: true, test: { name: "fetch", include: ["test/**/*.test.ts", "demo/**/*.test.ts"] } },
+      { extends: true, test: { name: "fetch", include: ["test/**/*.test.ts"] } },
+      // The README's examples (../demo), as Effect 3 code.
+      { extends: true, test: { name: "examples", dir: "..", include: ["demo/**/*.test.ts"] } },
       // The shared suite (../suite), through this line's adapter.
       { extends: true, test: { name: "suite", dir: "..", include: ["suite/**/*.test.ts"] } },
       // Nango's behaviour (the shared emulator, against the fixtures), written once for both lines.

@@ -4,42 +4,41 @@
  * tsconfig point at its own adapter, so one test file runs, and is type-checked, on both lines.
  */
 import { it as effectIt } from "@effect/vitest"
-import {
-  Arbitrary,
-  Clock,
-  type Config,
-  ConfigProvider,
-  Duration,
-  Effect,
-  Fiber,
-  Layer,
-  Logger,
-  References,
-  Result,
-  Schema,
-  type Scope,
-  Tracer,
-} from "effect"
-import { TestClock } from "effect/testing"
+import * as Arbitrary from "effect/Arbitrary"
+import * as Clock from "effect/Clock"
+import type * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
+import * as TestClock from "effect/testing/TestClock"
 
 export * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 export { afterAll, describe, expect, expectTypeOf } from "@effect/vitest"
-export {
-  Cause,
-  Clock,
-  ConfigProvider,
-  Duration,
-  Effect,
-  Exit,
-  Fiber,
-  Layer,
-  Logger,
-  Redacted,
-  Schema,
-  Tracer,
-} from "effect"
-export { FetchHttpClient, HttpClient, HttpServerRequest } from "effect/http"
-export { TestClock } from "effect/testing"
+// Each Effect module by its own path, as this line's sources import them.
+export * as Cause from "effect/Cause"
+export * as Clock from "effect/Clock"
+export * as ConfigProvider from "effect/ConfigProvider"
+export * as Duration from "effect/Duration"
+export * as Effect from "effect/Effect"
+export * as Exit from "effect/Exit"
+export * as Fiber from "effect/Fiber"
+export * as FetchHttpClient from "effect/http/FetchHttpClient"
+export * as HttpClient from "effect/http/HttpClient"
+export * as HttpServerRequest from "effect/http/HttpServerRequest"
+export * as Layer from "effect/Layer"
+export * as Logger from "effect/Logger"
+export * as Redacted from "effect/Redacted"
+export * as Schema from "effect/Schema"
+export * as Tracer from "effect/Tracer"
+export * as TestClock from "effect/testing/TestClock"
 export * as Transport from "../src/internal/transport.js"
 
 /** This line's folder (the one holding its `package.json`), as a file URL. */

@@ -2,7 +2,7 @@
  * undici, loaded by the part used. The package's index loads every undici feature (fetch,
  * WebSocket, caches, mocks, interceptors: some 110 modules); the fast path needs only the `Agent`
  * class, a third of that load. undici 7 publishes no `exports` map, and the class has kept its
- * file's path since 6.0; `test/node-transport.test.ts` checks it is the class the index exports.
+ * file's path since 6.0; `suite/node-transport.test.ts` checks it is the class the index exports.
  */
 import type * as Undici from "undici"
 import Agent from "undici/lib/dispatcher/agent.js"

@@ -8,7 +8,7 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { checkBaseUrl } from "../../nango/src/base-url.js"
-import { headerSafe, policyDefaults, tokenIssue } from "../../nango/src/failure.js"
+import { headerSafe, tokenIssue } from "../../nango/src/failure.js"
 import { prepareBody, sessionBodyIssues } from "../../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
@@ -178,17 +178,17 @@ export interface Options {
  * @category options
  */
 export const defaults = {
-  baseUrl: policyDefaults.baseUrl,
-  maxResponseBytes: policyDefaults.maxResponseBytes,
+  baseUrl: "https://api.nango.dev",
+  maxResponseBytes: 1024 * 1024,
   retry: {
-    maxAttempts: policyDefaults.retry.maxAttempts,
-    baseDelay: Duration.millis(policyDefaults.retry.baseDelayMillis),
-    maxDelay: Duration.millis(policyDefaults.retry.maxDelayMillis),
-    maxRetryAfter: Duration.millis(policyDefaults.retry.maxRetryAfterMillis),
+    maxAttempts: 3,
+    baseDelay: Duration.millis(200),
+    maxDelay: Duration.seconds(2),
+    maxRetryAfter: Duration.seconds(10),
   },
   timeout: {
-    attempt: Duration.millis(policyDefaults.timeout.attemptMillis),
-    total: Duration.millis(policyDefaults.timeout.totalMillis),
+    attempt: Duration.seconds(10),
+    total: Duration.seconds(30),
   },
 } as const
 

@@ -1,8 +1,8 @@
 /**
  * How both lines' clients classify, describe and retry a failed call, in plain TypeScript: which
- * tag a non-2xx status becomes, the message each error carries, which failures are transient, the
- * text of a schema issue, and the defaults of every policy. Each line only builds its own error
- * classes, `Duration`s and schedules from these.
+ * tag a non-2xx status becomes, the message each error carries, which failures are transient, and
+ * the text of a schema issue. Each line only builds its own error classes, `Duration`s and
+ * schedules from these.
  */
 
 /** The documented client-error statuses and the tag of the error each becomes. */
@@ -53,28 +53,33 @@ export const describeResponseFailure = (
   return `${what} (${label}) on ${where.method} ${where.path}${serverMessage}`
 }
 
-/** A failed attempt as the retry decision sees it. */
-export type AttemptFailure =
-  | { readonly _tag: "RateLimited"; readonly retryAfterMillis: number | undefined }
-  | { readonly _tag: "ServerError"; readonly status: number }
-  | { readonly _tag: "TransportError"; readonly connectionFailed: boolean }
-  | { readonly _tag: "TimeoutError"; readonly scope: "attempt" | "total" }
-  | { readonly _tag: "Other" }
+/** A failed attempt as the retry decision sees it: the fields of the client's errors it reads. */
+export interface AttemptFailure {
+  readonly _tag: string
+  readonly status?: number
+  readonly connectionFailed?: boolean
+  readonly scope?: string
+}
 
 /**
  * Whether a failed attempt may be tried again. A call that is not idempotent (the POSTs, and
  * DELETE, whose repeat answers 401) is retried only when the server cannot have acted on it:
  * a 429 (the limiter runs before the handler), a 503, or a connection that was never opened.
- * A 429 is retried only when its announced wait is within `maxRetryAfterMillis`.
+ * A 429 is retried only when its announced wait (`retryAfterMillis`) is within `maxRetryAfterMillis`.
  */
-export const isTransient = (failure: AttemptFailure, idempotent: boolean, maxRetryAfterMillis: number): boolean => {
+export const isTransient = (
+  failure: AttemptFailure,
+  retryAfterMillis: number | undefined,
+  idempotent: boolean,
+  maxRetryAfterMillis: number,
+): boolean => {
   switch (failure._tag) {
     case "RateLimited":
-      return failure.retryAfterMillis === undefined || failure.retryAfterMillis <= maxRetryAfterMillis
+      return retryAfterMillis === undefined || retryAfterMillis <= maxRetryAfterMillis
     case "ServerError":
       return idempotent || failure.status === 503
     case "TransportError":
-      return idempotent || failure.connectionFailed
+      return idempotent || failure.connectionFailed === true
     case "TimeoutError":
       return idempotent && failure.scope === "attempt"
     default:
@@ -96,11 +101,3 @@ export const headerSafe = /^[\x21-\x7e]+$/
 
 /** Why a session token is refused, without the token. */
 export const tokenIssue = "expected nango_connect_session_ followed by 64 lowercase hex digits; the value is not shown"
-
-/** The defaults of every policy, in milliseconds and bytes. */
-export const policyDefaults = {
-  baseUrl: "https://api.nango.dev",
-  maxResponseBytes: 1024 * 1024,
-  retry: { maxAttempts: 3, baseDelayMillis: 200, maxDelayMillis: 2_000, maxRetryAfterMillis: 10_000 },
-  timeout: { attemptMillis: 10_000, totalMillis: 30_000 },
-} as const

@@ -33,21 +33,24 @@ describe("describeResponseFailure", () => {
 
 describe("isTransient", () => {
   const cases = [
-    [{ _tag: "RateLimited", retryAfterMillis: 10_000 }, true, true],
-    [{ _tag: "RateLimited", retryAfterMillis: 10_001 }, false, false],
-    [{ _tag: "RateLimited", retryAfterMillis: undefined }, true, true],
-    [{ _tag: "ServerError", status: 500 }, true, false],
-    [{ _tag: "ServerError", status: 503 }, true, true],
-    [{ _tag: "TransportError", connectionFailed: false }, true, false],
-    [{ _tag: "TransportError", connectionFailed: true }, true, true],
-    [{ _tag: "TimeoutError", scope: "attempt" }, true, false],
-    [{ _tag: "TimeoutError", scope: "total" }, false, false],
-    [{ _tag: "Other" }, false, false],
+    [{ _tag: "RateLimited" }, 10_000, true, true],
+    [{ _tag: "RateLimited" }, 10_001, false, false],
+    [{ _tag: "RateLimited" }, undefined, true, true],
+    [{ _tag: "ServerError", status: 500 }, undefined, true, false],
+    [{ _tag: "ServerError", status: 503 }, undefined, true, true],
+    [{ _tag: "TransportError", connectionFailed: false }, undefined, true, false],
+    [{ _tag: "TransportError", connectionFailed: true }, undefined, true, true],
+    [{ _tag: "TimeoutError", scope: "attempt" }, undefined, true, false],
+    [{ _tag: "TimeoutError", scope: "total" }, undefined, false, false],
+    [{ _tag: "BadRequest", status: 400 }, undefined, false, false],
   ] as const
-  it.each(cases)("%o: idempotent %s, not idempotent %s", (failure, idempotent, notIdempotent) => {
-    expect(isTransient(failure, true, 10_000)).toBe(idempotent)
-    expect(isTransient(failure, false, 10_000)).toBe(notIdempotent)
-  })
+  it.each(cases)(
+    "%o, Retry-After %s ms: idempotent %s, not idempotent %s",
+    (failure, wait, idempotent, notIdempotent) => {
+      expect(isTransient(failure, wait, true, 10_000)).toBe(idempotent)
+      expect(isTransient(failure, wait, false, 10_000)).toBe(notIdempotent)
+    },
+  )
 })
 
 describe("issueLine", () => {

@@ -3,7 +3,7 @@
  * of attempts, and the server's `Retry-After` honoured up to a cap.
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
-import { type AttemptFailure, isTransient as isTransientFailure } from "../../../nango/src/failure.js"
+import { isTransient as isTransientFailure } from "../../../nango/src/failure.js"
 import { rateLimitSlackMillis } from "../../../nango/src/rules.js"
 import type { NangoConnectError } from "../NangoConnectError.js"
 
@@ -22,31 +22,17 @@ export interface ResolvedRetry {
   readonly maxRetryAfter: Duration.Duration
 }
 
-/** A failed attempt as the shared retry decision (`nango/src/failure.ts`) sees it. */
-const attemptFailure = (error: NangoConnectError): AttemptFailure => {
-  switch (error._tag) {
-    case "RateLimited":
-      return {
-        _tag: "RateLimited",
-        retryAfterMillis: error.retryAfter === undefined ? undefined : Duration.toMillis(error.retryAfter),
-      }
-    case "ServerError":
-      return { _tag: "ServerError", status: error.status }
-    case "TransportError":
-      return { _tag: "TransportError", connectionFailed: error.connectionFailed }
-    case "TimeoutError":
-      return { _tag: "TimeoutError", scope: error.scope }
-    default:
-      return { _tag: "Other" }
-  }
-}
-
 /**
  * Whether a failed attempt may be tried again: only what the server cannot have acted on, unless
  * the call is idempotent (the rule is `isTransient` of `nango/src/failure.ts`).
  */
 export const isTransient = (error: NangoConnectError, idempotent: boolean, policy: ResolvedRetry): boolean =>
-  isTransientFailure(attemptFailure(error), idempotent, Duration.toMillis(policy.maxRetryAfter))
+  isTransientFailure(
+    error,
+    error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.toMillis(error.retryAfter) : undefined,
+    idempotent,
+    Duration.toMillis(policy.maxRetryAfter),
+  )
 
 /** The schedule that drives `Effect.retry` for one call. */
 export const retrySchedule = (

@@ -19,7 +19,8 @@ import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { checkBaseUrl } from "../nango/src/base-url.js"
 import { headerSafe, tokenIssue } from "../nango/src/failure.js"
-import { prepareBody, sessionBodyIssues } from "../nango/src/rules.js"
+import { cutForSchema, prepareBody } from "../nango/src/json-body.js"
+import { sessionBodyIssues } from "../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
 import type { ResolvedRetry } from "./internal/retry.js"
@@ -219,7 +220,9 @@ const withToken = <A, E>(
 ): Effect.Effect<A, E | InvalidInput> =>
   Effect.suspend((): Effect.Effect<A, E | InvalidInput> => {
     const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
-    return connectSessionTokenPattern.test(value) ? use(bearer(value)) : Effect.fail(invalid("token", [tokenIssue]))
+    return typeof value === "string" && connectSessionTokenPattern.test(value)
+      ? use(bearer(value))
+      : Effect.fail(invalid("token", [tokenIssue]))
   })
 
 /** Where a session is read and deleted, with its own token. */
@@ -264,11 +267,14 @@ const encodeBody = <A, I>(schema: Schema.Codec<A, I>) => {
   return (body: A): Effect.Effect<I, InvalidInput> => {
     const prepared = prepareBody(body)
     if (prepared.issues.length > 0) return Effect.fail(invalid("body", prepared.issues))
+    // The schema check recurses: it sees the body cut at a safe depth, and the cut parts come back.
+    const schemaView = cutForSchema(prepared.body)
     return Effect.flatMap(
       Effect.fromResult(
-        Result.mapError(encode(prepared.body), (error) => invalid("body", Errors.describeIssues(error))),
+        Result.mapError(encode(schemaView.cut), (error) => invalid("body", Errors.describeIssues(error))),
       ),
-      (encoded) => {
+      (encodedCut) => {
+        const encoded = schemaView.restore(encodedCut)
         const issues = sessionBodyIssues(encoded)
         return issues.length > 0 ? Effect.fail(invalid("body", issues)) : Effect.succeed(encoded as I)
       },

@@ -5,8 +5,11 @@ import { execFileSync } from "node:child_process"
 import { gzipSync } from "node:zlib"
 import { build } from "esbuild"
 
-/** The budget for the getConnectSession bundle, minified and gzipped, in bytes. */
-const budgetGzipBytes = 7_500
+/**
+ * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 8,571 measured
+ * (the root's BENCHMARKS.md says what the last increase bought), and a little room.
+ */
+const budgetGzipBytes = 8_600
 
 const run = (command, args) => execFileSync(command, args, { stdio: "inherit" })
 run("npx", ["publint", "--strict"])

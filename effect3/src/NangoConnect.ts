@@ -9,7 +9,8 @@ import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { checkBaseUrl } from "../../nango/src/base-url.js"
 import { headerSafe, tokenIssue } from "../../nango/src/failure.js"
-import { prepareBody, sessionBodyIssues } from "../../nango/src/rules.js"
+import { cutForSchema, prepareBody } from "../../nango/src/json-body.js"
+import { sessionBodyIssues } from "../../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
 import type { ResolvedRetry } from "./internal/retry.js"
@@ -209,7 +210,9 @@ const withToken = <A, E>(
 ): Effect.Effect<A, E | InvalidInput> =>
   Effect.suspend((): Effect.Effect<A, E | InvalidInput> => {
     const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
-    return connectSessionTokenPattern.test(value) ? use(bearer(value)) : Effect.fail(invalid("token", [tokenIssue]))
+    return typeof value === "string" && connectSessionTokenPattern.test(value)
+      ? use(bearer(value))
+      : Effect.fail(invalid("token", [tokenIssue]))
   })
 
 /** Where a session is read and deleted, with its own token. */
@@ -254,9 +257,12 @@ const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
   return (body: A): Either.Either<I, InvalidInput> => {
     const prepared = prepareBody(body)
     if (prepared.issues.length > 0) return Either.left(invalid("body", prepared.issues))
+    // The schema check recurses: it sees the body cut at a safe depth, and the cut parts come back.
+    const schemaView = cutForSchema(prepared.body)
     return Either.flatMap(
-      Either.mapLeft(encode(prepared.body), (error) => invalid("body", Errors.describeIssues(error))),
-      (encoded) => {
+      Either.mapLeft(encode(schemaView.cut), (error) => invalid("body", Errors.describeIssues(error))),
+      (encodedCut) => {
+        const encoded = schemaView.restore(encodedCut) as I
         const issues = sessionBodyIssues(encoded)
         return issues.length > 0 ? Either.left(invalid("body", issues)) : Either.right(encoded)
       },

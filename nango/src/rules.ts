@@ -68,15 +68,29 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 /** Whether the server can store a string (PostgreSQL text and JSON refuse NUL and lone surrogates). */
 export const isStorable = (text: string): boolean => !text.includes("\u0000") && !loneSurrogate.test(text)
 
-/** The paths of every string (and key) in a JSON value that the server cannot store. */
+/**
+ * The paths of every string (and key) in a JSON value that the server cannot store, in document
+ * order. Iterative, so that a deep value cannot overflow the stack.
+ */
 export const unstorablePaths = (value: unknown, path: Path = []): Array<Path> => {
-  if (typeof value === "string") return isStorable(value) ? [] : [path]
-  if (Array.isArray(value)) return value.flatMap((item, index) => unstorablePaths(item, [...path, String(index)]))
-  const object = record(value)
-  if (object === undefined) return []
-  return Object.entries(object).flatMap(([key, item]) =>
-    isStorable(key) ? unstorablePaths(item, [...path, key]) : [[...path, key]],
-  )
+  const found: Array<Path> = []
+  const stack: Array<readonly [unknown, Path]> = [[value, path]]
+  while (stack.length > 0) {
+    const [current, at] = stack.pop() as readonly [unknown, Path]
+    if (typeof current === "string") {
+      if (!isStorable(current)) found.push(at)
+      continue
+    }
+    const entries = Array.isArray(current)
+      ? current.map((item, index) => [String(index), item] as const)
+      : Object.entries(record(current) ?? {})
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const [key, item] = entries[index] as readonly [string, unknown]
+      if (!Array.isArray(current) && !isStorable(key)) found.push([...at, key])
+      else stack.push([item, [...at, key]])
+    }
+  }
+  return found
 }
 
 // -----------------------------------------------------------------------------
@@ -161,67 +175,6 @@ export const webhookUrlIssue = (problem: WebhookUrlProblem): { readonly code: st
     : problem === "nango-domain"
       ? { code: "custom", message: "Webhook URLs cannot point to Nango's domain (nango.dev)." }
       : { code: "custom", message: "This webhook URL is not allowed." }
-
-// -----------------------------------------------------------------------------
-// JSON
-// -----------------------------------------------------------------------------
-
-/** What a value is, for a message that must not show the value itself. */
-const describeKind = (value: unknown): string => {
-  if (typeof value === "number") return String(value)
-  if (typeof value !== "object" || value === null) return typeof value
-  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name
-  return name === undefined || name === "" ? "an object with a prototype" : `a ${name}`
-}
-
-const isPlainObject = (value: object) => {
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-
-/** A request body made JSON-ready: keys whose value is `undefined` left out, as JSON does. */
-export interface PreparedBody {
-  readonly body: unknown
-  /** Values JSON cannot carry faithfully (a `Date`, `Map`, function, `bigint`, `NaN`, …), by path. */
-  readonly issues: ReadonlyArray<string>
-}
-
-/**
- * Walks a request body: drops keys whose value is `undefined` (JSON has none, so the server never
- * sees them), and names every value that `JSON.stringify` would change silently, so that it can be
- * refused instead of being sent as `{}` or `null`.
- */
-export const prepareBody = (value: unknown, path: Path = []): PreparedBody => {
-  const issues: Array<string> = []
-  const walk = (current: unknown, at: Path): unknown => {
-    switch (typeof current) {
-      case "string":
-      case "boolean":
-        return current
-      case "number":
-        if (!Number.isFinite(current)) issues.push(`${formatPath(at)}: ${current} cannot be sent as JSON`)
-        return current
-      case "object": {
-        if (current === null) return current
-        if (Array.isArray(current)) return current.map((item, index) => walk(item, [...at, String(index)]))
-        if (!isPlainObject(current)) {
-          issues.push(`${formatPath(at)}: ${describeKind(current)} cannot be sent as JSON; send a plain value`)
-          return current
-        }
-        const out: Record<string, unknown> = {}
-        for (const [key, item] of Object.entries(current)) {
-          if (item !== undefined) out[key] = walk(item, [...at, key])
-        }
-        return out
-      }
-      default:
-        issues.push(`${formatPath(at)}: ${describeKind(current)} cannot be sent as JSON`)
-        return current
-    }
-  }
-  const body = walk(value, path)
-  return { body, issues }
-}
 
 // -----------------------------------------------------------------------------
 // A whole session body

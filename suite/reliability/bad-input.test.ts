@@ -176,6 +176,13 @@ const refusedForAServer500 = (error: NangoConnectError.NangoConnectError) =>
     (issue) => issue.startsWith("tags: the server merges") || issue.includes("which the server cannot store"),
   )
 
+/**
+ * Whether the client refused a body only for own `__proto__` keys, which Schema's generated records
+ * may hold: a JavaScript object cannot carry one as data, so the client refuses it by design.
+ */
+const refusedForAProtoKey = (error: NangoConnectError.NangoConnectError) =>
+  error._tag === "InvalidInput" && error.issues.every((issue) => issue.includes("an own __proto__ key"))
+
 /** What the emulator answers to a body sent as it is, past the client. */
 const rawStatus = (emulator: NangoEmulator.NangoEmulator, path: string, body: unknown) =>
   Effect.promise(async () => {
@@ -207,6 +214,10 @@ describe("properties", () => {
           expect(yield* rawStatus(emulator, "/connect/sessions", body)).toBe(500)
           continue
         }
+        if (outcome._tag === "Failure" && refusedForAProtoKey(outcome.failure)) {
+          refused++
+          continue
+        }
         expect(outcome._tag === "Failure" ? JSON.stringify({ body, error: outcome.failure }) : "accepted").toBe(
           "accepted",
         )
@@ -235,6 +246,7 @@ describe("properties", () => {
           expect(yield* rawStatus(emulator, "/connect/sessions/reconnect", body)).toBe(500)
           continue
         }
+        if (outcome._tag === "Failure" && refusedForAProtoKey(outcome.failure)) continue
         expect(outcome._tag === "Failure" ? JSON.stringify({ body, error: outcome.failure }) : "accepted").toBe(
           "accepted",
         )

@@ -268,7 +268,7 @@ const encodeBody = <A, I>(schema: Schema.Codec<A, I>) => {
     const prepared = prepareBody(body)
     if (prepared.issues.length > 0) return Effect.fail(invalid("body", prepared.issues))
     // The schema check recurses: it sees the body cut at a safe depth, and the cut parts come back.
-    const schemaView = cutForSchema(prepared.body)
+    const schemaView = cutForSchema(prepared)
     return Effect.flatMap(
       Effect.fromResult(
         Result.mapError(encode(schemaView.cut), (error) => invalid("body", Errors.describeIssues(error))),

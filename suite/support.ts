@@ -10,7 +10,19 @@ import { NangoConnect } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
-import { Effect, FetchHttpClient, type HttpClient, Layer, Redacted, realPause } from "#line"
+import {
+  Effect,
+  FetchHttpClient,
+  Fiber,
+  fork,
+  type HttpClient,
+  isDone,
+  Layer,
+  Redacted,
+  realPause,
+  spanRecorder,
+  TestClock,
+} from "#line"
 
 /** The recorded Nango bodies, kept in the repository under `nango/fixtures/connect/`. */
 export const fixturesDir = fileURLToPath(new URL("../nango/fixtures/connect/", import.meta.url))
@@ -74,4 +86,34 @@ export const waitUntil = (condition: () => boolean, what: string) =>
 const defaultTransport: Layer.Layer<HttpClient.HttpClient> =
   transportName === "undici" ? NangoHttpClient.layerUndici() : FetchHttpClient.layer
 
-export { driveClock, itWithSleeps, type RecordedSpan, recordingTracer, waitForSleep } from "#line"
+export { itWithSleeps, waitForSleep } from "#line"
+
+/** Runs `effect` in a fiber, moving the `TestClock` by `step` each time the fiber waits on it. */
+export const driveClock = <A, E>(effect: Effect.Effect<A, E>, step: Parameters<typeof TestClock.adjust>[0]) =>
+  Effect.gen(function* () {
+    const fiber = yield* fork(effect)
+    for (let i = 0; i < 5000; i++) {
+      if (isDone(fiber)) break
+      yield* realPause
+      yield* TestClock.adjust(step)
+    }
+    return yield* Fiber.join(fiber)
+  })
+
+/** A span as the recording tracer keeps it. */
+export interface RecordedSpan {
+  readonly name: string
+  readonly attributes: ReadonlyMap<string, unknown>
+  readonly events: ReadonlyArray<unknown>
+}
+
+/** A tracer that records every span it opens, for assertions on names and attributes. */
+export const recordingTracer = Effect.map(spanRecorder, ({ tracer, spans }) => ({
+  tracer,
+  recorded: (): ReadonlyArray<RecordedSpan> =>
+    spans.map((span) => ({
+      name: span.name,
+      attributes: span.attributes,
+      events: (span as unknown as { events?: ReadonlyArray<unknown> }).events ?? [],
+    })),
+}))

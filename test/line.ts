@@ -10,7 +10,7 @@ import type * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
@@ -18,7 +18,6 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
-import * as TestClock from "effect/testing/TestClock"
 
 export * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 export { afterAll, describe, expect, expectTypeOf } from "@effect/vitest"
@@ -177,31 +176,12 @@ export const waitForSleep = (delay: Duration.Input, tolerance: Duration.Input = 
     return yield* Effect.die(new Error(`no sleep of ${Duration.format(Duration.fromInputUnsafe(delay))} was scheduled`))
   })
 
-/** Runs `effect` in a fiber, moving the `TestClock` by `step` each time the fiber waits on it. */
-export const driveClock = <A, E>(effect: Effect.Effect<A, E>, step: Duration.Input) =>
-  Effect.gen(function* () {
-    const fiber = yield* Effect.forkChild(effect)
-    for (let i = 0; i < 5000; i++) {
-      if (fiber.pollUnsafe() !== undefined) break
-      yield* realPause
-      yield* TestClock.adjust(step)
-    }
-    return yield* Fiber.join(fiber)
-  })
-
 /** `it.effect` for tests that wait for a backoff with {@link waitForSleep}. */
 export const itWithSleeps = <A, E>(name: string, self: () => Effect.Effect<A, E, Scope.Scope>) =>
   it.effect(name, () => recordSleeps(self()))
 
-/** A span as the recording tracer keeps it. */
-export interface RecordedSpan {
-  readonly name: string
-  readonly attributes: ReadonlyMap<string, unknown>
-  readonly events: ReadonlyArray<unknown>
-}
-
-/** A tracer that records every span it opens, for assertions on names and attributes. */
-export const recordingTracer = Effect.gen(function* () {
+/** A tracer that keeps every span it opens (the suite's `recordingTracer` reads them). */
+export const spanRecorder = Effect.gen(function* () {
   const native = yield* Effect.tracer
   const spans: Array<Tracer.Span> = []
   const tracer = Tracer.make({
@@ -212,11 +192,5 @@ export const recordingTracer = Effect.gen(function* () {
     },
     ...(native.context === undefined ? {} : { context: native.context }),
   })
-  const recorded = (): ReadonlyArray<RecordedSpan> =>
-    spans.map((span) => ({
-      name: span.name,
-      attributes: span.attributes,
-      events: (span as unknown as { events?: ReadonlyArray<unknown> }).events ?? [],
-    }))
-  return { tracer, recorded }
+  return { tracer, spans: spans as ReadonlyArray<Tracer.Span> }
 })

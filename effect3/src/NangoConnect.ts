@@ -258,7 +258,7 @@ const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
     const prepared = prepareBody(body)
     if (prepared.issues.length > 0) return Either.left(invalid("body", prepared.issues))
     // The schema check recurses: it sees the body cut at a safe depth, and the cut parts come back.
-    const schemaView = cutForSchema(prepared.body)
+    const schemaView = cutForSchema(prepared)
     return Either.flatMap(
       Either.mapLeft(encode(schemaView.cut), (error) => invalid("body", Errors.describeIssues(error))),
       (encodedCut) => {

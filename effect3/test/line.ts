@@ -13,7 +13,7 @@ import {
   Effect,
   Either,
   FastCheck,
-  Fiber,
+  type Fiber,
   Layer,
   Logger,
   LogLevel,
@@ -156,31 +156,12 @@ export const waitForSleep = (delay: Duration.DurationInput, tolerance: Duration.
     return yield* Effect.dieMessage(`no sleep of ${Duration.format(delay)} was scheduled`)
   })
 
-/** Runs `effect` in a fiber, moving the `TestClock` by `step` each time the fiber waits on it. */
-export const driveClock = <A, E>(effect: Effect.Effect<A, E>, step: Duration.DurationInput) =>
-  Effect.gen(function* () {
-    const fiber = yield* Effect.fork(effect)
-    for (let i = 0; i < 5000; i++) {
-      if (fiber.unsafePoll() !== null) break
-      yield* realPause
-      yield* TestClock.adjust(step)
-    }
-    return yield* Fiber.join(fiber)
-  })
-
 /** `it.effect` for tests that wait for a backoff with {@link waitForSleep} (Effect 3's `TestClock` lists its sleeps). */
 export const itWithSleeps = <A, E>(name: string, self: () => Effect.Effect<A, E, Scope.Scope>) =>
   effectIt.scoped(name, self)
 
-/** A span as the recording tracer keeps it. */
-export interface RecordedSpan {
-  readonly name: string
-  readonly attributes: ReadonlyMap<string, unknown>
-  readonly events: ReadonlyArray<unknown>
-}
-
-/** A tracer that records every span it opens, for assertions on names and attributes. */
-export const recordingTracer = Effect.gen(function* () {
+/** A tracer that keeps every span it opens (the suite's `recordingTracer` reads them). */
+export const spanRecorder = Effect.gen(function* () {
   const native = yield* Effect.tracer
   const spans: Array<Tracer.Span> = []
   const tracer = Tracer.make({
@@ -191,11 +172,5 @@ export const recordingTracer = Effect.gen(function* () {
     },
     context: (f, fiber) => native.context(f, fiber),
   })
-  const recorded = (): ReadonlyArray<RecordedSpan> =>
-    spans.map((span) => ({
-      name: span.name,
-      attributes: span.attributes,
-      events: (span as unknown as { events?: ReadonlyArray<unknown> }).events ?? [],
-    }))
-  return { tracer, recorded }
+  return { tracer, spans: spans as ReadonlyArray<Tracer.Span> }
 })

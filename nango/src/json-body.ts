@@ -17,6 +17,8 @@ export interface PreparedBody {
   readonly body: unknown
   /** Values JSON cannot carry faithfully, or could not be read, by path; never the values themselves. */
   readonly issues: ReadonlyArray<string>
+  /** The level of the deepest object or array in the body (the body itself is level 0). */
+  readonly depth: number
 }
 
 /** A path as a chain from the leaf up, so that a deep walk does not copy paths. */
@@ -71,6 +73,7 @@ export const prepareBody = (value: unknown, base: Path = []): PreparedBody => {
   const open = new Set<object>()
   const stack: Array<Task | { readonly close: object }> = []
   let result: unknown
+  let deepest = 0
   stack.push({ value, node: undefined, depth: 0, assign: (copy) => (result = copy) })
   while (stack.length > 0) {
     const task = stack.pop() as Task | { readonly close: object }
@@ -110,6 +113,7 @@ export const prepareBody = (value: unknown, base: Path = []): PreparedBody => {
     if (children === undefined) continue
     open.add(current)
     stack.push({ close: current })
+    deepest = Math.max(deepest, depth)
     const copy: Record<string, unknown> = children.array ? ([] as unknown as Record<string, unknown>) : {}
     assign(copy)
     const tasks: Array<Task> = []
@@ -129,7 +133,7 @@ export const prepareBody = (value: unknown, base: Path = []): PreparedBody => {
     // Pushed in reverse, so that children are walked (and their issues listed) in key order.
     for (let index = tasks.length - 1; index >= 0; index--) stack.push(tasks[index] as Task)
   }
-  return { body: result, issues }
+  return { body: result, issues, depth: deepest }
 }
 
 /** The entries of an object or array as JSON would read them, or undefined when it must be refused. */
@@ -196,8 +200,10 @@ export const schemaDepth = 64
  * with finite numbers. Iterative, like the rest of this module.
  */
 export const cutForSchema = (
-  body: unknown,
+  prepared: PreparedBody,
 ): { readonly cut: unknown; readonly restore: (encoded: unknown) => unknown } => {
+  // Most bodies are a few levels deep: they are checked as they are, without a copy.
+  if (prepared.depth < schemaDepth) return { cut: prepared.body, restore: (encoded) => encoded }
   const parts = new Map<string, unknown>()
   const nonce = `\u0000effect-nango:${Math.random().toString(36).slice(2)}${Date.now().toString(36)}:`
   const copy = (value: unknown, depth: number, replace: (node: unknown, depth: number) => unknown): unknown => {
@@ -218,7 +224,7 @@ export const cutForSchema = (
     }
     return root.value
   }
-  const cut = copy(body, 0, (node, depth) => {
+  const cut = copy(prepared.body, 0, (node, depth) => {
     if (depth < schemaDepth || typeof node !== "object" || node === null) return node
     const marker = `${nonce}${parts.size}`
     parts.set(marker, node)

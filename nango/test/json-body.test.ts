@@ -25,6 +25,7 @@ describe("prepareBody", () => {
     expect(prepareBody({ left: shared, right: shared })).toEqual({
       body: { left: { x: 1 }, right: { x: 1 } },
       issues: [],
+      depth: 1,
     })
     const loop: Record<string, unknown> = {}
     loop.next = { back: loop }
@@ -37,6 +38,7 @@ describe("prepareBody", () => {
     expect(prepareBody({ b: 1, a: undefined, c: [true, null, "s"] })).toEqual({
       body: { b: 1, c: [true, null, "s"] },
       issues: [],
+      depth: 1,
     })
     const revoked = Proxy.revocable({}, {})
     revoked.revoke()
@@ -48,17 +50,19 @@ describe("prepareBody", () => {
 
 describe("cutForSchema", () => {
   it("leaves a body within schemaDepth as it is, and cuts one below it, restoring what was cut", () => {
-    const shallow = prepareBody(objectAtDepth(schemaDepth - 1)).body
-    expect(cutForSchema(shallow).cut).toEqual(shallow)
-    const deep = prepareBody({ keep: "x", deep: objectAtDepth(schemaDepth + 10) }).body
-    const { cut, restore } = cutForSchema(deep)
+    const shallow = prepareBody(objectAtDepth(schemaDepth - 1))
+    expect(shallow.depth).toBe(schemaDepth - 1)
+    expect(cutForSchema(shallow).cut).toBe(shallow.body)
+    const prepared = prepareBody({ keep: "x", deep: objectAtDepth(schemaDepth + 10) })
+    const deep = prepared.body
+    const { cut, restore } = cutForSchema(prepared)
     expect(JSON.stringify(cut).length).toBeLessThan(JSON.stringify(deep).length)
     expect(restore(cut)).toEqual(deep)
   })
 
   it("restores only its own markers: a user's string that looks alike stays a string", () => {
     const body = { a: objectAtDepth(schemaDepth + 1), b: "\u0000effect-nango:0" }
-    const { cut, restore } = cutForSchema(body)
+    const { cut, restore } = cutForSchema(prepareBody(body))
     expect(restore(cut)).toEqual(body)
   })
 })

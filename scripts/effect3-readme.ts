@@ -91,6 +91,10 @@ const effect3Code = (section: string, own: ReadonlyArray<readonly [string, strin
     return `\`\`\`ts\n${effect3}\`\`\``
   })
 
+/** Relative links of the root README, made relative to `effect3/`, where this page lives. */
+const fromEffect3Folder = (section: string): string =>
+  section.replace(/\]\((?!https?:|#|mailto:)([^)]+)\)/g, (_, target: string) => `](../${target})`)
+
 /** The Effect 3 page, made from the root README's text. */
 export const effect3Readme = (rootReadme: string, root = new URL("../", import.meta.url)): string => {
   const found = sections(rootReadme)
@@ -98,7 +102,7 @@ export const effect3Readme = (rootReadme: string, root = new URL("../", import.m
   const body = effect3Sections.map((heading) => {
     const section = found.get(heading)
     if (section === undefined) throw new Error(`the root README has no section "${heading}"`)
-    return effect3Code(section, own)
+    return fromEffect3Folder(effect3Code(section, own))
   })
   return `${[introduction.trim(), ...body].join("\n\n")}\n`
 }

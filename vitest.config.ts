@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
+import { networkSuites } from "./suite/projects.js"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -15,15 +16,6 @@ const reporting =
         reporters: ["default", "json"],
         outputFile: `${reportDir}/effect4-node${process.versions.node.split(".")[0]}.json`,
       }
-
-/** The shared suites that talk HTTP, run again on the undici fast path (NangoHttpClient.layerUndici). */
-const networkSuites = [
-  "suite/client.test.ts",
-  "suite/edges.test.ts",
-  "suite/policies.test.ts",
-  "suite/reliability/faults.test.ts",
-  "suite/reliability/secrets.test.ts",
-]
 
 export default defineConfig({
   // Tests and examples import the package by name, as users do; they run against the sources.

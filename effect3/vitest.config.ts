@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url"
 import { defineConfig, type Plugin } from "vitest/config"
 import { toEffect3 } from "../scripts/effect3-readme.js"
+import { networkSuites } from "../suite/projects.js"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -16,15 +17,6 @@ const reporting =
         reporters: ["default", "json"],
         outputFile: `${reportDir}/effect3-node${process.versions.node.split(".")[0]}.json`,
       }
-
-/** The shared suites that talk HTTP, run again on the undici fast path (NangoHttpClient.layerUndici). */
-const networkSuites = [
-  "suite/client.test.ts",
-  "suite/edges.test.ts",
-  "suite/policies.test.ts",
-  "suite/reliability/faults.test.ts",
-  "suite/reliability/secrets.test.ts",
-]
 
 /**
  * The README's examples live once, in the root's demo/, written for Effect 4. This line runs them

@@ -30,16 +30,7 @@ import type {
 import { authWebhookBody, type DeliveryReport, defaultRetryDelaysMs, deliverWebhook } from "./webhook-delivery.js"
 
 export { sessionTtlMs } from "./emulator/sessions.js"
-export type {
-  CompletedSession,
-  CompleteSessionOptions,
-  Fault,
-  IncomingRequest,
-  Options,
-  Outcome,
-  ReceivedRequest,
-  StoredSession,
-} from "./emulator/types.js"
+export type * from "./emulator/types.js"
 
 /**
  * A running emulator: its URL, the secret key it accepts, what it received, and its controls.

@@ -21,6 +21,12 @@ export const failureTag = <S extends DocumentedStatus>(
   return (documented as ReadonlyArray<number>).includes(status) ? (status as S) : "UnexpectedStatus"
 }
 
+/** The request an outcome belongs to, as errors report it. */
+export interface RequestLabel {
+  readonly method: string
+  readonly path: string
+}
+
 /** The error envelope's fields a message names. */
 export interface EnvelopeSummary {
   readonly code: string
@@ -35,7 +41,7 @@ export const describeResponseFailure = (
   tag: "RateLimited" | "ServerError" | "UnexpectedStatus" | DocumentedStatus,
   status: number,
   envelope: EnvelopeSummary | undefined,
-  where: { readonly method: string; readonly path: string },
+  where: RequestLabel,
   retryAfter?: string,
 ): string => {
   const what =

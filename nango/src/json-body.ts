@@ -139,7 +139,7 @@ export const prepareBody = (value: unknown, base: Path = []): PreparedBody => {
 /** The entries of an object or array as JSON would read them, or undefined when it must be refused. */
 const readChildren = (
   value: object,
-  refuse: (text: string, key?: string) => void,
+  refuse: Refuse,
 ): { readonly array: boolean; readonly entries: ReadonlyArray<readonly [string, unknown]> } | undefined => {
   try {
     if (Array.isArray(value)) return { array: true, entries: arrayEntries(value, refuse) }

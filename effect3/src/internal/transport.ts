@@ -12,13 +12,8 @@ import {
 } from "@effect/platform"
 import { Effect, Stream } from "effect"
 import { describeTransportFailure } from "../../../nango/src/error-code.js"
+import type { RequestLabel } from "../../../nango/src/failure.js"
 import { type TimeoutError, TransportError } from "../NangoConnectError.js"
-
-/** The request an outcome belongs to, as errors report it. */
-export interface RequestLabel {
-  readonly method: string
-  readonly path: string
-}
 
 /**
  * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before
@@ -34,6 +29,9 @@ export const transportFailure = (
     path: request.path,
     ...describeTransportFailure(cause, phase, `${request.method} ${request.path}`),
   })
+
+/** The request an outcome belongs to, as errors report it (`nango/src/failure.ts`). */
+export type { RequestLabel }
 
 /** A request as the client builds it: everything but the base URL. */
 export interface OutgoingRequest {

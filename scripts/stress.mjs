@@ -2,7 +2,7 @@
 // the files below),
 // run again and again while every CPU is kept busy by a spinning process, as on a loaded 2-core
 // machine. Stops at the first failing run. A tool, not part of `npm test`.
-import { fork, spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
 
@@ -13,7 +13,10 @@ const spin = `const end = Date.now() + 60 * 60 * 1000; while (Date.now() < end) 
 /** The files that hold the real-time tests (vitest filters by these), so that only they are collected. */
 const realTimeFiles = ["suite/policies.test.ts", "suite/reliability/load.test.ts", "suite/tracing.test.ts"]
 
-const load = Array.from({ length: availableParallelism() }, () => fork("-e", [spin], { execArgv: [], stdio: "ignore" }))
+// Plain child processes, no IPC channel: they hold nothing open in this process once killed.
+const load = Array.from({ length: availableParallelism() }, () =>
+  spawn(process.execPath, ["-e", spin], { stdio: "ignore" }),
+)
 const stop = () => {
   for (const child of load) child.kill("SIGKILL")
 }
@@ -40,5 +43,6 @@ for (let i = 1; i <= runs; i++) {
   }
   passedRuns++
 }
+stop()
 console.log(`${passedRuns} of ${runs} runs passed in a row`)
 process.exitCode = passedRuns === runs ? 0 : 1

@@ -20,7 +20,7 @@ import * as SchemaIssue from "effect/SchemaIssue"
 import { checkBaseUrl } from "../nango/src/base-url.js"
 import { headerSafe, tokenIssue } from "../nango/src/failure.js"
 import { cutForSchema, prepareBody } from "../nango/src/json-body.js"
-import { sessionBodyIssues } from "../nango/src/rules.js"
+import { type SessionOperation, sessionBodyIssues } from "../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
 import type { ResolvedRetry } from "./internal/retry.js"
@@ -262,7 +262,7 @@ const readData = <A, I, S extends Errors.DocumentedStatus>(
  * left out (as JSON does), a value JSON would change silently is refused, then the schema, then the
  * server's rules that it could only answer with a 500 (see `nango/src/rules.ts`).
  */
-const encodeBody = <A, I>(schema: Schema.Codec<A, I>) => {
+const encodeBody = <A, I>(schema: Schema.Codec<A, I>, operation: SessionOperation) => {
   const encode = Schema.encodeUnknownResult(schema, { errors: "all", onExcessProperty: "error" })
   return (body: A): Effect.Effect<I, InvalidInput> => {
     const prepared = prepareBody(body)
@@ -275,7 +275,7 @@ const encodeBody = <A, I>(schema: Schema.Codec<A, I>) => {
       ),
       (encodedCut) => {
         const encoded = schemaView.restore(encodedCut)
-        const issues = sessionBodyIssues(encoded)
+        const issues = sessionBodyIssues(encoded, operation)
         return issues.length > 0 ? Effect.fail(invalid("body", issues)) : Effect.succeed(encoded as I)
       },
     )
@@ -351,8 +351,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
           ? Effect.void
           : Errors.responseFailure([400, 401, 404], response, label),
     })
-    const encodeCreate = encodeBody(CreateConnectSessionInput)
-    const encodeReconnect = encodeBody(CreateReconnectSessionInput)
+    const encodeCreate = encodeBody(CreateConnectSessionInput, "create")
+    const encodeReconnect = encodeBody(CreateReconnectSessionInput, "reconnect")
     const secretBearer = bearer(Redacted.value(secretKey))
 
     return NangoConnect.of({

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { localWebhookUrlProblem, webhookUrlMessages } from "../nango/src/rules.js"
+import { emailPattern, localWebhookUrlProblem, tagKeyPattern, webhookUrlMessages } from "../nango/src/rules.js"
 
 // -----------------------------------------------------------------------------
 // Tokens
@@ -238,7 +238,7 @@ const maxLength = (max: number) => Schema.String.check(Schema.isMaxLength(max))
  * @category requests
  */
 export const Email = Schema.String.check(
-  Schema.isPattern(/^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/, {
+  Schema.isPattern(emailPattern, {
     // The pattern already needs 6 characters, so zod's minimum of 5 never adds an issue of its own.
     message: "must be a valid email address",
   }),
@@ -269,7 +269,7 @@ export const ConnectionId = Schema.String.check(
 )
 
 const TagKey = Schema.String.check(
-  Schema.isPattern(/^[a-zA-Z][a-zA-Z0-9_\-./]*$/, { message: "a tag key matches ^[a-zA-Z][a-zA-Z0-9_\\-./]*$" }),
+  Schema.isPattern(tagKeyPattern, { message: "a tag key matches ^[a-zA-Z][a-zA-Z0-9_\\-./]*$" }),
   Schema.isMaxLength(64),
 )
 

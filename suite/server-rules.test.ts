@@ -201,3 +201,182 @@ describe("bodies refused before anything is sent", () => {
     }),
   )
 })
+
+describe("the tag count is Nango's", () => {
+  const tagsOf = (count: number, prefix = "k") => tags(count, prefix)
+  /** Creates (or reconnects) with `body`; the failure, the requests and the tags the server stored. */
+  const send = (operation: "create" | "reconnect", body: Record<string, unknown>) =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(seeded)
+      const call =
+        operation === "create"
+          ? nango.createConnectSession(body as CreateBody)
+          : nango.createReconnectSession({
+              connection_id: "conn-1",
+              integration_id: "github",
+              ...body,
+            } as NangoConnectSchema.CreateReconnectSessionInput)
+      const error = yield* call.pipe(
+        Effect.as(undefined),
+        catchAll((failure) => Effect.succeed(failure)),
+      )
+      return { error, requests: emulator.requests.length, stored: emulator.created[0]?.tags }
+    })
+
+  it.effect.each([
+    {
+      name: "an empty display_name derives no tag",
+      body: { end_user: { id: "tm", display_name: "" }, tags: tagsOf(9) },
+      stored: { end_user_id: "tm", ...tagsOf(9) },
+    },
+    {
+      name: "an empty email is not a tag either (none given)",
+      body: { end_user: { id: "tm", display_name: "T" }, tags: tagsOf(8) },
+      stored: { end_user_id: "tm", end_user_display_name: "T", ...tagsOf(8) },
+    },
+    {
+      name: "an empty organization id derives no tag",
+      body: { end_user: { id: "tm" }, organization: { id: "" }, tags: tagsOf(9) },
+      stored: { end_user_id: "tm", ...tagsOf(9) },
+    },
+    {
+      name: "end_user.tags that do not fit beside the base tags are left out whole",
+      body: { end_user: { id: "tm", tags: tagsOf(10, "e") } },
+      stored: { end_user_id: "tm" },
+    },
+    {
+      name: "end_user.tags that just fit are kept",
+      body: { end_user: { id: "tm", tags: tagsOf(9, "e") } },
+      stored: { end_user_id: "tm", ...tagsOf(9, "e") },
+    },
+    {
+      name: "an empty end_user.tags value leaves all of end_user.tags out",
+      body: { end_user: { id: "tm", tags: { a: "", b: "x" } }, tags: tagsOf(9) },
+      stored: { end_user_id: "tm", ...tagsOf(9) },
+    },
+    {
+      name: "organization without end_user derives nothing on create",
+      body: { tags: tagsOf(10), organization: { id: "o", display_name: "O" } },
+      stored: tagsOf(10),
+    },
+    {
+      name: "a top-level key replaces a derived one of any case",
+      body: { end_user: { id: "tm", tags: { Team: "a" } }, tags: { TEAM: "b", END_USER_ID: "x", ...tagsOf(8) } },
+      stored: { end_user_id: "x", team: "b", ...tagsOf(8) },
+    },
+  ])("create: $name; the body is sent and the server stores what Nango stores", ({ body, stored }) =>
+    Effect.gen(function* () {
+      const outcome = yield* send("create", body)
+      expect(outcome.error).toBeUndefined()
+      expect(outcome.requests).toBe(1)
+      expect(outcome.stored).toEqual(stored)
+    }),
+  )
+
+  it.effect("reconnect: organization without end_user derives tags, so 8 top-level tags are sent", () =>
+    Effect.gen(function* () {
+      const outcome = yield* send("reconnect", { organization: { id: "o", display_name: "O" }, tags: tagsOf(8) })
+      expect(outcome.error).toBeUndefined()
+      expect(outcome.stored).toEqual({ organization_id: "o", organization_display_name: "O", ...tagsOf(8) })
+    }),
+  )
+
+  it.effect.each([
+    { operation: "reconnect" as const, body: { organization: { id: "o", display_name: "O" }, tags: tagsOf(9) } },
+    { operation: "create" as const, body: { end_user: { id: "tm", display_name: "D" }, tags: tagsOf(9) } },
+    {
+      operation: "create" as const,
+      body: { end_user: { id: "tm", tags: tagsOf(8, "e") }, organization: { id: "o" }, tags: { k0: "v" } },
+    },
+  ])("$operation: a body that makes 11 tags is refused before sending, with the count", ({ operation, body }) =>
+    Effect.gen(function* () {
+      const outcome = yield* send(operation, body)
+      expect(outcome.requests).toBe(0)
+      expect(outcome.error).toMatchObject({
+        _tag: "InvalidInput",
+        issues: [expect.stringMatching(/^tags: .*at most 10 keys; this body makes 11$/)],
+      })
+    }),
+  )
+})
+
+describe("webhook URLs and stored strings, as Nango treats them", () => {
+  it.effect.each([
+    { url: "https://evil.nango.dev../h", refused: "a webhook URL cannot point to Nango's domain (nango.dev)" },
+    { url: "https://NANGO.dev/h", refused: "a webhook URL cannot point to Nango's domain (nango.dev)" },
+    { url: "https://notnango.dev/h", refused: undefined },
+    { url: "https://nango.dev.example.com/h", refused: undefined },
+  ])("webhook_url_override $url", ({ url, refused }) =>
+    Effect.gen(function* () {
+      const { error, requests } = yield* attempt({ end_user: { id: "u" }, webhook_url_override: url })
+      if (refused === undefined) {
+        expect(error).toBeUndefined()
+        expect(requests).toHaveLength(1)
+      } else {
+        expect(requests).toHaveLength(0)
+        expect(error).toMatchObject({ _tag: "InvalidInput", issues: [`webhook_url_override: ${refused}`] })
+      }
+    }),
+  )
+
+  it.effect.each([{ value: 42 }, { value: null }, { value: { href: "https://example.com" } }])(
+    "the deprecated connection_config.webhook_url as $value is refused as not a string",
+    ({ value }) =>
+      Effect.gen(function* () {
+        const { error, requests } = yield* attempt(withConfig({ webhook_url: value }))
+        expect(requests).toHaveLength(0)
+        expect(error).toMatchObject({
+          _tag: "InvalidInput",
+          issues: ["integrations_config_defaults.github.connection_config.webhook_url: a webhook URL must be a string"],
+        })
+      }),
+  )
+
+  it.effect("a NUL in webhook_url_override is sent: the server stores the URL percent-encoded", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(seeded)
+      yield* nango.createConnectSession({ end_user: { id: "u" }, webhook_url_override: "https://example.com/h\u0000k" })
+      expect(emulator.requests).toHaveLength(1)
+      expect(emulator.created[0]?.webhookUrlOverride).toBe("https://example.com/h%00k")
+    }),
+  )
+
+  it.effect("a NUL in an unknown overrides key is sent: the server drops the key", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(seeded)
+      yield* nango.createConnectSession({
+        end_user: { id: "u" },
+        overrides: { github: { docs_connect: "", theme: "da\u0000rk" } },
+      } as CreateBody)
+      expect(emulator.requests).toHaveLength(1)
+      expect(emulator.created[0]?.overrides).toEqual({ github: { docs_connect: "" } })
+    }),
+  )
+
+  it.effect("a NUL in overrides.<id>.docs_connect, which the server stores, is refused by its path", () =>
+    Effect.gen(function* () {
+      const { error, requests } = yield* attempt({
+        end_user: { id: "u" },
+        overrides: { github: { docs_connect: "https://docs.example.com/\u0000" } },
+      })
+      expect(requests).toHaveLength(0)
+      expect(error).toMatchObject({
+        _tag: "InvalidInput",
+        issues: [expect.stringMatching(/^overrides\.github\.docs_connect: contains a NUL/)],
+      })
+    }),
+  )
+
+  it.effect.each([
+    { email: "a.b@example.com", sent: true },
+    { email: "a..b@example.com", sent: false },
+    { email: ".a@example.com", sent: false },
+  ])("end_user.email $email", ({ email, sent }) =>
+    Effect.gen(function* () {
+      const { error, requests } = yield* attempt({ end_user: { id: "u", email } })
+      expect(requests).toHaveLength(sent ? 1 : 0)
+      if (sent) expect(error).toBeUndefined()
+      else expect(error).toMatchObject({ _tag: "InvalidInput", input: "body" })
+    }),
+  )
+})

@@ -10,7 +10,7 @@ import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, 
 import { checkBaseUrl } from "../../nango/src/base-url.js"
 import { headerSafe, tokenIssue } from "../../nango/src/failure.js"
 import { cutForSchema, prepareBody } from "../../nango/src/json-body.js"
-import { sessionBodyIssues } from "../../nango/src/rules.js"
+import { type SessionOperation, sessionBodyIssues } from "../../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
 import type { ResolvedRetry } from "./internal/retry.js"
@@ -252,7 +252,7 @@ const readData = <A, I, S extends Errors.DocumentedStatus>(
  * left out (as JSON does), a value JSON would change silently is refused, then the schema, then the
  * server's rules that it could only answer with a 500 (see `nango/src/rules.ts`).
  */
-const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
+const encodeBody = <A, I>(schema: Schema.Schema<A, I>, operation: SessionOperation) => {
   const encode = Schema.encodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
   return (body: A): Either.Either<I, InvalidInput> => {
     const prepared = prepareBody(body)
@@ -263,7 +263,7 @@ const encodeBody = <A, I>(schema: Schema.Schema<A, I>) => {
       Either.mapLeft(encode(schemaView.cut), (error) => invalid("body", Errors.describeIssues(error))),
       (encodedCut) => {
         const encoded = schemaView.restore(encodedCut) as I
-        const issues = sessionBodyIssues(encoded)
+        const issues = sessionBodyIssues(encoded, operation)
         return issues.length > 0 ? Either.left(invalid("body", issues)) : Either.right(encoded)
       },
     )
@@ -337,8 +337,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
           ? Effect.void
           : Errors.responseFailure([400, 401, 404], response, label),
     })
-    const encodeCreate = encodeBody(CreateConnectSessionInput)
-    const encodeReconnect = encodeBody(CreateReconnectSessionInput)
+    const encodeCreate = encodeBody(CreateConnectSessionInput, "create")
+    const encodeReconnect = encodeBody(CreateReconnectSessionInput, "reconnect")
     const secretBearer = bearer(Redacted.value(secretKey))
 
     return NangoConnect.of({

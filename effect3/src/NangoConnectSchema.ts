@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { localWebhookUrlProblem, webhookUrlMessages } from "../../nango/src/rules.js"
+import { emailPattern, localWebhookUrlProblem, tagKeyPattern, webhookUrlMessages } from "../../nango/src/rules.js"
 
 // -----------------------------------------------------------------------------
 // Tokens
@@ -234,7 +234,7 @@ const boundedString = (min: number, max: number) => Schema.String.pipe(Schema.mi
  * @category requests
  */
 export const Email = Schema.String.pipe(
-  Schema.pattern(/^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/, {
+  Schema.pattern(emailPattern, {
     message: () => "must be a valid email address",
   }),
   Schema.minLength(5),
@@ -276,8 +276,6 @@ export const ConnectionId = Schema.String.pipe(
   }),
   Schema.maxLength(255),
 )
-
-const tagKeyPattern = /^[a-zA-Z][a-zA-Z0-9_\-./]*$/
 
 const TagKey = Schema.String.pipe(
   Schema.pattern(tagKeyPattern, { message: () => "a tag key matches ^[a-zA-Z][a-zA-Z0-9_\\-./]*$" }),

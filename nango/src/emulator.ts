@@ -150,7 +150,7 @@ export class NangoEmulator {
     if (options.error === undefined)
       this.store.connections.push({ connection_id: connectionId, integration_id: options.integration })
     const body = authWebhookBody(
-      { endUser: session.endUser, organization: session.organization, topLevelTags: session.tags },
+      { endUser: session.endUser, organization: session.organization, tags: session.tags },
       {
         connectionId,
         providerConfigKey: options.integration,

@@ -18,41 +18,93 @@ export const formatPath = (path: Path): string => (path.length === 0 ? "(root)" 
 /** The most tags a session may carry once the server has merged them. */
 export const maxEffectiveTags = 10
 
+/** The longest tag key, and the longest tag value, the server keeps. */
+export const maxTagKeyLength = 64
+export const maxTagValueLength = 255
+
+/** What a tag key looks like: a letter, then letters, digits and `_ - . /`. */
+export const tagKeyPattern = /^[a-zA-Z][a-zA-Z0-9_\-./]*$/
+
+/** An email as the server's validator (zod 4) accepts it; the pattern needs 6 characters, so zod's minimum of 5 adds nothing. */
+export const emailPattern =
+  /^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/
+
+/** The session endpoint a body goes to: create and reconnect derive tags from `organization` differently. */
+export type SessionOperation = "create" | "reconnect"
+
 const record = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 
-/**
- * The tags the server stores for a session body: the ones it derives from `end_user` (`end_user_id`,
- * `end_user_email`, `end_user_display_name`, and each `end_user.tags` entry) and from
- * `organization` (`organization_id`, `organization_display_name`, only with an `end_user`),
- * merged with the top-level `tags`, a top-level key replacing a derived key of the same name.
- * Keys are lowercased, as the server stores them.
- */
-export const effectiveTags = (body: unknown): Record<string, string> => {
-  const input = record(body) ?? {}
-  const merged: Record<string, string> = {}
+/** Whether a set of lowercased tags passes the server's tag rules (count, non-empty values, the email tag). */
+const isValidTagSet = (tags: Record<string, string>): boolean => {
+  const values = Object.values(tags)
+  const email = tags.end_user_email
+  return (
+    values.length <= maxEffectiveTags &&
+    values.every((value) => value.length > 0) &&
+    (email === undefined || emailPattern.test(email))
+  )
+}
+
+/** The base tags: `end_user_id`, `end_user_email`, `end_user_display_name`, `organization_id`, `organization_display_name`. */
+const baseTags = (endUser: Record<string, unknown> | undefined, organization: Record<string, unknown> | undefined) => {
+  const base: Record<string, string> = {}
   const put = (key: string, value: unknown) => {
+    // An empty string derives no tag; a long one is cut to the longest value.
+    if (typeof value === "string" && value !== "") base[key] = value.slice(0, maxTagValueLength)
+  }
+  put("end_user_id", endUser?.id)
+  put("end_user_email", endUser?.email)
+  put("end_user_display_name", endUser?.display_name)
+  put("organization_id", organization?.id)
+  put("organization_display_name", organization?.display_name)
+  return base
+}
+
+/** `end_user.tags` as the server reads them: string values, keys lowercased and cut, bad keys skipped. */
+const endUserOwnTags = (endUser: Record<string, unknown> | undefined) => {
+  const own: Record<string, string> = {}
+  for (const [rawKey, value] of Object.entries(record(endUser?.tags) ?? {})) {
+    const key = rawKey.toLowerCase().slice(0, maxTagKeyLength)
+    if (typeof value === "string" && tagKeyPattern.test(key)) own[key] = value.slice(0, maxTagValueLength)
+  }
+  return own
+}
+
+/**
+ * The tags the server derives from `end_user` and `organization` (docs/nango-server.md, "Tags"):
+ * the base tags, then `end_user.tags` over them. The end user's own tags are left out whole when
+ * the two together exceed the limit or break a tag rule (an empty value, say); when even the base
+ * tags break one, nothing is derived.
+ */
+export const derivedTags = (
+  endUser: Record<string, unknown> | undefined,
+  organization: Record<string, unknown> | undefined,
+): Record<string, string> => {
+  const base = baseTags(endUser, organization)
+  const merged = { ...base, ...endUserOwnTags(endUser) }
+  return isValidTagSet(merged) ? merged : isValidTagSet(base) ? base : {}
+}
+
+/**
+ * The tags the server stores for a session body: the derived tags with the body's `tags` over
+ * them, keys lowercased. `organization` derives tags on create only beside an `end_user`; on
+ * reconnect, always.
+ */
+export const effectiveTags = (body: unknown, operation: SessionOperation): Record<string, string> => {
+  const input = record(body) ?? {}
+  const endUser = record(input.end_user)
+  const organization = operation === "reconnect" || endUser !== undefined ? record(input.organization) : undefined
+  const merged = derivedTags(endUser, organization)
+  for (const [key, value] of Object.entries(record(input.tags) ?? {})) {
     if (typeof value === "string") merged[key.toLowerCase()] = value
   }
-  const endUser = record(input.end_user)
-  if (endUser !== undefined) {
-    put("end_user_id", endUser.id)
-    put("end_user_email", endUser.email)
-    put("end_user_display_name", endUser.display_name)
-    for (const [key, value] of Object.entries(record(endUser.tags) ?? {})) put(key, value)
-    const organization = record(input.organization)
-    if (organization !== undefined) {
-      put("organization_id", organization.id)
-      put("organization_display_name", organization.display_name)
-    }
-  }
-  for (const [key, value] of Object.entries(record(input.tags) ?? {})) put(key, value)
   return merged
 }
 
 /** The effective-tag rule, as an issue when a body breaks it. */
-export const effectiveTagsIssue = (body: unknown): string | undefined => {
-  const count = Object.keys(effectiveTags(body)).length
+export const effectiveTagsIssue = (body: unknown, operation: SessionOperation): string | undefined => {
+  const count = Object.keys(effectiveTags(body, operation)).length
   return count > maxEffectiveTags
     ? `tags: the server merges the tags it derives from end_user and organization with tags, and the merge may hold at most ${maxEffectiveTags} keys; this body makes ${count}`
     : undefined
@@ -105,7 +157,7 @@ export type LocalWebhookUrlProblem = "not-a-url" | "scheme" | "nango-domain"
 
 /** Whether a hostname is on Nango's own domain, with or without the trailing dot. */
 const isNangoHost = (hostname: string) => {
-  const host = hostname.toLowerCase().replace(/\.$/, "")
+  const host = hostname.toLowerCase().replace(/\.+$/, "")
   return host === "nango.dev" || host.endsWith(".nango.dev")
 }
 
@@ -181,29 +233,47 @@ export const webhookUrlIssue = (problem: WebhookUrlProblem): { readonly code: st
 // -----------------------------------------------------------------------------
 
 /**
+ * Whether the server keeps the string at `path` of a session body as it is: it stores
+ * `webhook_url_override` as a parsed URL (percent-encoded) and drops the keys of an `overrides`
+ * entry it does not know, so neither needs to be storable.
+ */
+const isStoredAsSent = (path: Path): boolean =>
+  path[0] !== "webhook_url_override" && !(path[0] === "overrides" && path.length > 2 && path[2] !== "docs_connect")
+
+/** The paths of the strings of a session body that the server would store but cannot. */
+export const unstorableSessionPaths = (body: unknown): Array<Path> => unstorablePaths(body).filter(isStoredAsSent)
+
+/** The deprecated `connection_config.webhook_url` of each entry of `integrations_config_defaults`, with its path. */
+const deprecatedWebhookUrls = (body: unknown): ReadonlyArray<readonly [string, unknown]> =>
+  Object.entries(record(record(body)?.integrations_config_defaults) ?? {}).flatMap(([id, defaults]) => {
+    const config = record(record(defaults)?.connection_config)
+    return config === undefined || config.webhook_url === undefined
+      ? []
+      : [[`integrations_config_defaults.${id}.connection_config.webhook_url`, config.webhook_url] as const]
+  })
+
+/**
  * The server's rules that a session body (create or reconnect) must meet beyond its schema, as the
  * client checks them before sending: strings the server cannot store, the effective tag limit, and
  * the stable checks on the deprecated `connection_config.webhook_url`. Values are never shown.
  */
-export const sessionBodyIssues = (body: unknown): ReadonlyArray<string> => {
-  const issues = unstorablePaths(body).map(
+export const sessionBodyIssues = (body: unknown, operation: SessionOperation): ReadonlyArray<string> => {
+  const issues = unstorableSessionPaths(body).map(
     (path) =>
       `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot store; the value is not shown`,
   )
-  for (const [id, defaults] of Object.entries(record(record(body)?.integrations_config_defaults) ?? {})) {
-    const webhookUrl = record(record(defaults)?.connection_config)?.webhook_url
-    const problem = typeof webhookUrl === "string" ? localWebhookUrlProblem(webhookUrl) : undefined
-    if (problem !== undefined) {
-      issues.push(`integrations_config_defaults.${id}.connection_config.webhook_url: ${webhookUrlMessages[problem]}`)
-    }
+  for (const [path, webhookUrl] of deprecatedWebhookUrls(body)) {
+    const problem = typeof webhookUrl === "string" ? localWebhookUrlProblem(webhookUrl) : "not-a-string"
+    if (problem !== undefined) issues.push(`${path}: ${webhookUrlMessages[problem]}`)
   }
-  const tags = effectiveTagsIssue(body)
+  const tags = effectiveTagsIssue(body, operation)
   if (tags !== undefined) issues.push(tags)
   return issues
 }
 
 /** How the client words a webhook URL it refuses. */
-export const webhookUrlMessages: Record<LocalWebhookUrlProblem, string> = {
+export const webhookUrlMessages: Record<LocalWebhookUrlProblem | "not-a-string", string> = {
+  "not-a-string": "a webhook URL must be a string",
   "not-a-url": "a webhook URL must be an absolute URL or the empty string",
   scheme: "a webhook URL must use http or https",
   "nango-domain": "a webhook URL cannot point to Nango's domain (nango.dev)",

@@ -11,7 +11,7 @@ export interface Issue {
   readonly path: ReadonlyArray<string>
 }
 
-import { webhookUrlIssue, webhookUrlProblem } from "./rules.js"
+import { emailPattern, tagKeyPattern, webhookUrlIssue, webhookUrlProblem } from "./rules.js"
 
 type Json = unknown
 type Obj = Record<string, Json>
@@ -21,8 +21,6 @@ const isObject = (value: Json): value is Obj => typeof value === "object" && val
 const kind = (value: Json): string =>
   value === undefined ? "undefined" : value === null ? "null" : Array.isArray(value) ? "array" : typeof value
 
-const emailPattern = /^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/
-const tagKeyPattern = /^[a-zA-Z][a-zA-Z0-9_\-./]*$/
 const integrationIdPattern = /^[a-zA-Z0-9~:.@ _-]+$/
 const connectionIdPattern = /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/
 

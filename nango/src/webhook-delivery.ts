@@ -5,7 +5,6 @@
  * 4xx is not retried). The emulator uses it to play Nango in a user's tests.
  */
 import { errorCode } from "./error-code.js"
-import { effectiveTags } from "./rules.js"
 import { sign, stringifyStable } from "./webhook-signing.js"
 
 /** A webhook as a handler receives it: Nango's headers and the exact body text. */
@@ -44,7 +43,8 @@ export const defaultRetryDelaysMs: ReadonlyArray<number> = [3000, 6000]
 export interface AuthWebhookSource {
   readonly endUser: Record<string, unknown> | null
   readonly organization: Record<string, unknown> | null
-  readonly topLevelTags: Record<string, string>
+  /** The tags the session stores: derived from its end user, with its own tags over them. */
+  readonly tags: Record<string, string>
 }
 
 /** The outcome of the end user's authorization, as the test gives it. */
@@ -74,11 +74,7 @@ export const authWebhookBody = (session: AuthWebhookSource, outcome: AuthOutcome
     providerConfigKey: outcome.providerConfigKey,
     type: "auth",
   }
-  const tags = effectiveTags({
-    end_user: session.endUser ?? undefined,
-    organization: session.organization ?? undefined,
-    tags: session.topLevelTags,
-  })
+  const tags = session.tags
   if (outcome.error !== undefined) {
     return {
       ...base,

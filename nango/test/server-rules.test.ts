@@ -165,6 +165,26 @@ describe("what the server only answers with a 500", () => {
     expect((await create({ tags: tags(10) })).status).toBe(201)
   })
 
+  it("derives no tag from an empty string, so an empty display_name or organization id leaves room", async () => {
+    expect((await create({ end_user: { id: "u", display_name: "" }, tags: tags(9) })).status).toBe(201)
+    expect((await create({ end_user: { id: "u" }, organization: { id: "" }, tags: tags(9) })).status).toBe(201)
+    expect((await create({ end_user: { id: "u", display_name: "D" }, tags: tags(9) })).status).toBe(500)
+  })
+
+  it("leaves end_user.tags out whole when they do not fit or hold an empty value", async () => {
+    expect((await create({ end_user: { id: "u", tags: tags(10, "e") } })).status).toBe(201)
+    expect((await create({ end_user: { id: "u", tags: { a: "", ...tags(3, "e") } }, tags: tags(9) })).status).toBe(201)
+    expect((await create({ end_user: { id: "u", tags: { a: "x" } }, tags: tags(9) })).status).toBe(500)
+  })
+
+  it("derives organization tags on reconnect even without an end user, and not on create", async () => {
+    const organization = { id: "o", display_name: "O" }
+    expect((await reconnect({ organization, tags: tags(8) })).status).toBe(201)
+    const over = await reconnect({ organization, tags: tags(9) })
+    expect([over.status, over.json]).toEqual([500, failed])
+    expect((await create({ organization, tags: tags(10) })).status).toBe(201)
+  })
+
   it.each([
     ["a NUL in end_user.id", { end_user: { id: "u\u0000" } }],
     ["a lone high surrogate in display_name", { end_user: { id: "u", display_name: "\ud800" } }],

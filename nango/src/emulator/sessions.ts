@@ -4,7 +4,7 @@
  * look-up with expiry, delete, and the body of `GET /connect/session`.
  */
 import { randomBytes, randomUUID } from "node:crypto"
-import { effectiveTags, maxEffectiveTags, unstorablePaths } from "../rules.js"
+import { effectiveTags, maxEffectiveTags, type SessionOperation, unstorableSessionPaths } from "../rules.js"
 import { validateCreateBody, validateDeprecatedWebhookUrls, validateReconnectBody } from "../validation.js"
 import { invalid, type Reply, unknownIntegrations } from "./replies.js"
 import type { Options, StoredSession } from "./types.js"
@@ -65,8 +65,8 @@ export class Sessions {
     ]
     if (missing.length > 0) return unknownIntegrations(missing)
     return (
-      this.storageFailure(input, false) ??
-      this.issue(input, allowed !== undefined && allowed.length > 0 ? allowed : undefined, false)
+      this.storageFailure(input, "create") ??
+      this.issue(input, allowed !== undefined && allowed.length > 0 ? allowed : undefined, "create")
     )
   }
 
@@ -89,7 +89,7 @@ export class Sessions {
     }
     const missing = this.missingIntegrations(input)
     if (missing.length > 0) return unknownIntegrations(missing)
-    return this.storageFailure(input, true) ?? this.issue(input, [input.integration_id as string], true)
+    return this.storageFailure(input, "reconnect") ?? this.issue(input, [input.integration_id as string], "reconnect")
   }
 
   /**
@@ -97,14 +97,14 @@ export class Sessions {
    * more than 10 effective tags, or a string holding NUL or an unpaired surrogate (which the
    * reconnect route reports as an unhandled error).
    */
-  private storageFailure(input: Record<string, unknown>, isReconnect: boolean): Reply | undefined {
+  private storageFailure(input: Record<string, unknown>, operation: SessionOperation): Reply | undefined {
     const failed = {
       status: 500,
       body: { error: { code: "server_error", message: "Failed to create connect session" } },
     }
-    if (Object.keys(effectiveTags(input)).length > maxEffectiveTags) return failed
-    if (unstorablePaths(input).length === 0) return undefined
-    if (!isReconnect) return failed
+    if (Object.keys(effectiveTags(input, operation)).length > maxEffectiveTags) return failed
+    if (unstorableSessionPaths(input).length === 0) return undefined
+    if (operation === "create") return failed
     const id = randomUUID()
     return {
       status: 500,
@@ -130,7 +130,7 @@ export class Sessions {
   private issue(
     input: Record<string, unknown>,
     allowed: ReadonlyArray<string> | undefined,
-    isReconnecting: boolean,
+    operation: SessionOperation,
   ): Reply {
     const token = `nango_connect_session_${randomBytes(32).toString("hex")}`
     const expiresAt = this.now() + sessionTtlMs
@@ -142,15 +142,10 @@ export class Sessions {
       organization: endUser === null ? null : ((input.organization as Record<string, unknown> | undefined) ?? null),
       allowedIntegrations: allowed,
       integrationsConfigDefaults: input.integrations_config_defaults as StoredSession["integrationsConfigDefaults"],
-      overrides: input.overrides as StoredSession["overrides"],
-      isReconnecting,
-      webhookUrlOverride: typeof input.webhook_url_override === "string" ? input.webhook_url_override : undefined,
-      tags: Object.fromEntries(
-        Object.entries((input.tags as Record<string, string> | undefined) ?? {}).map(([key, value]) => [
-          key.toLowerCase(),
-          value,
-        ]),
-      ),
+      overrides: knownOverrides(input.overrides),
+      isReconnecting: operation === "reconnect",
+      webhookUrlOverride: storedWebhookUrl(input.webhook_url_override),
+      tags: effectiveTags(input, operation),
     }
     this.byToken.set(token, session)
     this.created.push(session)
@@ -199,6 +194,21 @@ export class Sessions {
     }
   }
 }
+
+/** The overrides as the server keeps them: each entry's unknown keys dropped. */
+const knownOverrides = (overrides: unknown): StoredSession["overrides"] =>
+  overrides === undefined
+    ? undefined
+    : Object.fromEntries(
+        Object.entries(overrides as Record<string, Record<string, unknown>>).map(([id, entry]) => [
+          id,
+          entry.docs_connect === undefined ? {} : { docs_connect: entry.docs_connect },
+        ]),
+      )
+
+/** The webhook URL override as the server stores it: parsed, so percent-encoded; `""` stays `""`. */
+const storedWebhookUrl = (value: unknown): string | undefined =>
+  typeof value !== "string" ? undefined : value === "" ? "" : new URL(value).href
 
 /** `integrations_config_defaults` as the GET answers it: only the keys it keeps. */
 const describeDefaults = (defaults: StoredSession["integrationsConfigDefaults"]) =>

@@ -97,6 +97,7 @@ export interface StoredSession {
   readonly integrationsConfigDefaults: Record<string, Record<string, unknown>> | undefined
   readonly overrides: Record<string, Record<string, unknown>> | undefined
   readonly isReconnecting: boolean
+  /** The tags the session stores: derived from its end user (and organization), with its own `tags` over them. */
   readonly tags: Record<string, string>
   /** The session's `webhook_url_override`, which replaces the environment's webhook URL. */
   readonly webhookUrlOverride: string | undefined

@@ -189,6 +189,53 @@ describe("retry", () => {
     }),
   )
 
+  itWithSleeps("X-RateLimit-Reset is an epoch time: read at today's clock, not at 1970", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.UTC(2026, 11, 1, 12, 0, 0, 400))
+      const { emulator, nango } = yield* setup()
+      const now = yield* Clock.currentTimeMillis
+      // The reset falls at 12:00:04 (epoch seconds), 3.6 s from now; the client waits a second more.
+      emulator.injectFault({ status: 429, headers: { "x-ratelimit-reset": String(Math.floor((now + 3600) / 1000)) } })
+      const fiber = yield* fork(nango.createConnectSession(user))
+      yield* TestClock.adjust(yield* waitForSleep("4600 millis", "1 millis"))
+      yield* Fiber.join(fiber)
+      expect(emulator.requests).toHaveLength(2)
+    }),
+  )
+
+  itWithSleeps(
+    "a 429 with neither Retry-After nor X-RateLimit-Reset is retried after the ordinary backoff, POST too",
+    () =>
+      Effect.gen(function* () {
+        const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 2 } })
+        emulator.injectFault({ status: 429, times: 100 })
+        const fiber = yield* fork(nango.createConnectSession(user))
+        yield* TestClock.adjust(yield* waitForSleep("200 millis", "40 millis"))
+        const error = yield* Effect.flip(Fiber.join(fiber))
+        expect(error._tag === "RateLimited" && error.retryAfter).toBeUndefined()
+        expect(emulator.requests).toHaveLength(2)
+      }),
+  )
+
+  itWithSleeps(
+    "a Retry-After whose wait plus the floored second passes the deadline fails at once; one that fits waits",
+    () =>
+      Effect.gen(function* () {
+        // Retry-After: 2 means a wait of 3 s; a deadline at 2.5 s falls inside the added second.
+        const tight = yield* setup({}, { timeout: { total: "2500 millis" } })
+        tight.emulator.injectFault({ status: 429, headers: { "retry-after": "2" } })
+        const refused = yield* Effect.flip(tight.nango.createConnectSession(user))
+        expect(refused._tag).toBe("RateLimited")
+        expect(tight.emulator.requests).toHaveLength(1)
+        const roomy = yield* setup({}, { timeout: { total: "3100 millis" } })
+        roomy.emulator.injectFault({ status: 429, headers: { "retry-after": "2" } })
+        const fiber = yield* fork(roomy.nango.createConnectSession(user))
+        yield* TestClock.adjust(yield* waitForSleep("3 seconds"))
+        yield* Fiber.join(fiber)
+        expect(roomy.emulator.requests).toHaveLength(2)
+      }),
+  )
+
   itWithSleeps("gives up after maxAttempts with the last ServerError", () =>
     Effect.gen(function* () {
       const { emulator, nango } = yield* setup({}, { retry: { maxAttempts: 3 } })
@@ -271,6 +318,21 @@ describe("timeouts", () => {
       yield* TestClock.adjust("1 millis")
       const error = yield* Effect.flip(Fiber.join(fiber))
       expect(error).toMatchObject({ _tag: "TimeoutError", scope: "attempt", method: "GET" })
+    }),
+  )
+
+  itWithSleeps("a total timeout shorter than the attempt timeout ends the first attempt, as a total timeout", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { timeout: { attempt: "5 seconds", total: "1 second" } })
+      emulator.injectFault({ hang: true })
+      const fiber = yield* fork(nango.getConnectSession(unknownToken))
+      yield* waitUntil(() => emulator.requests.length === 1, "the request")
+      yield* TestClock.adjust("999 millis")
+      expect(isDone(fiber)).toBe(false)
+      yield* TestClock.adjust("1 millis")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      expect(error).toMatchObject({ _tag: "TimeoutError", scope: "total", method: "GET" })
+      expect(emulator.requests).toHaveLength(1)
     }),
   )
 

@@ -56,9 +56,9 @@ describe(`every documented status of every endpoint (${transportName})`, () => {
 })
 
 describe(`the base URL's path prefix (${transportName})`, () => {
-  it.effect("is kept on every endpoint, with and without a trailing slash", () =>
+  it.effect("is kept on every endpoint, with no trailing slash, one, or two", () =>
     Effect.gen(function* () {
-      for (const suffix of ["", "/"]) {
+      for (const suffix of ["", "/", "//"]) {
         const { emulator, nango } = yield* setup({ ...seeded, basePath: "/nango/api" }, {}, undefined, suffix)
         expect(emulator.url).toMatch(/\/nango\/api$/)
         const session = yield* nango.createConnectSession(user)
@@ -151,6 +151,46 @@ describe(`no credential in a transport failure (${transportName})`, () => {
         expect(rendered).not.toContain(emulator.secretKey)
         expect(rendered).not.toMatch(/bearer/i)
       }
+    }),
+  )
+})
+
+describe(`2xx is success, whatever the exact status (${transportName})`, () => {
+  it.effect.each([
+    { status: 200, body: "{}" },
+    { status: 200, body: "" },
+    { status: 299, body: "" },
+  ])("DELETE answered $status with body '$body' deletes", ({ status, body }) =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(seeded)
+      const session = yield* nango.createConnectSession(user)
+      emulator.injectFault({ status, body, method: "DELETE", headers: { "content-type": "application/json" } })
+      yield* nango.deleteConnectSession(session.token)
+      expect(emulator.requestsTo("DELETE", "/connect/session")).toHaveLength(1)
+    }),
+  )
+
+  it.effect("DELETE answered 300 is UnexpectedStatus", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(seeded)
+      const session = yield* nango.createConnectSession(user)
+      emulator.injectFault({ status: 300, method: "DELETE" })
+      const error = yield* Effect.flip(nango.deleteConnectSession(session.token))
+      expect(error).toMatchObject({ _tag: "UnexpectedStatus", status: 300 })
+    }),
+  )
+})
+
+describe(`a body in arbitrary chunkings (${transportName})`, () => {
+  // Two-, three- and four-byte characters, so that every chunk size splits some character.
+  const name = "Zoë Ærø — 日本語 🎉🇫🇷"
+  it.effect.each([1, 2, 3, 5, 7])("decodes multi-byte characters split across %i-byte chunks", (chunkBytes) =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup(seeded)
+      const session = yield* nango.createConnectSession({ end_user: { id: "u", display_name: name } })
+      emulator.injectFault({ method: "GET", chunkBytes })
+      const details = yield* nango.getConnectSession(session.token)
+      expect(details.endUser?.display_name).toBe(name)
     }),
   )
 })

@@ -232,6 +232,8 @@ export class NangoEmulator {
     })
     const fault = this.faults.take(method, url.pathname)
     const faulted = fault === undefined ? undefined : await playFault(fault)
-    return faulted ?? toOutcome(Router.route(this.answering, method, url, headers, parsed))
+    if (faulted !== undefined) return faulted
+    const answer = toOutcome(Router.route(this.answering, method, url, headers, parsed))
+    return fault?.chunkBytes !== undefined && answer._tag === "Reply" ? { ...answer, chunkBytes: fault.chunkBytes } : answer
   }
 }

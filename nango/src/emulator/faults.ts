@@ -41,6 +41,7 @@ export const playFault = async (fault: Fault): Promise<Outcome | undefined> => {
     body: fault.body ?? "",
     ...(fault.cut === undefined ? {} : { cut: fault.cut }),
     ...(fault.chunked === true ? { chunked: true } : {}),
+    ...(fault.chunkBytes === undefined ? {} : { chunkBytes: fault.chunkBytes }),
   }
 }
 

@@ -30,6 +30,11 @@ export const writeOutcome = (request: Http.IncomingMessage, response: Http.Serve
     if (outcome.cut.and === "reset") setTimeout(() => request.socket.destroy(), 5)
     return
   }
+  if (outcome.chunkBytes !== undefined) {
+    response.writeHead(outcome.status, outcome.headers)
+    writeInPieces(response, body, outcome.chunkBytes, 0)
+    return
+  }
   if (outcome.chunked === true) {
     response.writeHead(outcome.status, outcome.headers)
     for (let offset = 0; offset < body.length; offset += 64 * 1024) {
@@ -44,4 +49,15 @@ export const writeOutcome = (request: Http.IncomingMessage, response: Http.Serve
     isJson ? { ...outcome.headers, "content-length": String(body.length) } : outcome.headers,
   )
   response.end(body)
+}
+
+/** Writes `body` from `offset` in pieces of `size` bytes, one per turn of the event loop, then ends. */
+const writeInPieces = (response: Http.ServerResponse, body: Buffer, size: number, offset: number): void => {
+  if (response.destroyed) return
+  if (offset >= body.length) {
+    response.end()
+    return
+  }
+  response.write(body.subarray(offset, offset + size))
+  setTimeout(() => writeInPieces(response, body, size, offset + size), 1)
 }

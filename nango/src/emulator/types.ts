@@ -44,6 +44,12 @@ export interface Fault {
   readonly cut?: { readonly afterBytes: number; readonly and: "reset" | "stall" }
   /** Sends the body chunked, with no `Content-Length`. */
   readonly chunked?: boolean
+  /**
+   * Sends the body chunked, with no `Content-Length`, in pieces of this many bytes, each written on
+   * its own turn of the event loop, so that a multi-byte character falls across pieces. Without a
+   * `status`, the real answer is sent this way.
+   */
+  readonly chunkBytes?: number
   readonly times?: number
   readonly method?: string
   readonly path?: string
@@ -78,6 +84,7 @@ export type Outcome =
       readonly body: string
       readonly cut?: Fault["cut"]
       readonly chunked?: boolean
+      readonly chunkBytes?: number
     }
   | { readonly _tag: "Hang" }
   | { readonly _tag: "Drop" }

@@ -131,6 +131,32 @@ describe("keys and signatures", () => {
     }),
   )
 
+  it.effect.each([0, 1, 2])("accepts the signing key at position %i of three, and refuses when none signed", (at) =>
+    Effect.gen(function* () {
+      const { headers, rawBody } = fixture("sync-success.json")
+      const others = [otherKey, "33333333-3333-4333-8333-333333333333"]
+      const list = [...others.slice(0, at), signingKey, ...others.slice(at)].map((key) => Redacted.make(key))
+      expect((yield* NangoWebhook.verify(rawBody, headers, { signingKeys: list })).type).toBe("sync")
+      const unsigned = { signingKeys: others.map((key) => Redacted.make(key)) }
+      expect((yield* Effect.flip(NangoWebhook.verify(rawBody, headers, unsigned)))._tag).toBe("InvalidSignature")
+    }),
+  )
+
+  it.effect("layerConfig verifies with the current key while previous keys are configured", () =>
+    Effect.gen(function* () {
+      const { headers, rawBody } = fixture("auth-creation-success.json")
+      const env = {
+        NANGO_WEBHOOK_SIGNING_KEY: signingKey,
+        NANGO_WEBHOOK_PREVIOUS_SIGNING_KEYS: `${otherKey},22222222-2222-4222-8222-222222222222`,
+      }
+      const live = NangoWebhook.layerConfig().pipe(Layer.provide(configLayer(env)))
+      const webhook = yield* Effect.flatMap(NangoWebhook.NangoWebhook, (service) =>
+        service.verify(rawBody, headers),
+      ).pipe(Effect.provide(live))
+      expect(webhook.type).toBe("auth")
+    }),
+  )
+
   it.effect("accepts the legacy X-Nango-Signature only when allowed", () =>
     Effect.gen(function* () {
       const { headers, rawBody } = fixture("sync-success.json")

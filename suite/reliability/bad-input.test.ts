@@ -49,6 +49,7 @@ const badCreateBodies: ReadonlyArray<readonly [string, unknown]> = [
   ["a tag value over 255", { tags: { plan: "x".repeat(256) } }],
   ["an empty top-level tag value", { tags: { plan: "" } }],
   ["duplicate tag keys after lowercasing", { tags: { Plan: "a", PLAN: "b" } }],
+  ["duplicate end_user.tags keys after lowercasing", { end_user: { id: "u", tags: { team: "a", Team: "b" } } }],
   ["an end_user_email tag that is not an email", { tags: { END_USER_EMAIL: "nope" } }],
   ["a webhook URL on nango.dev", { ...user, webhook_url_override: "https://hooks.nango.dev/x" }],
   ["a webhook URL that is not a URL", { ...user, webhook_url_override: "not a url" }],
@@ -131,6 +132,42 @@ describe("bad input is rejected with InvalidInput and nothing is sent", () => {
         ),
       )
       expect(error).toMatchObject({ _tag: "InvalidInput" })
+      expect(emulator.requests).toHaveLength(0)
+    }),
+  )
+
+  it.effect("tag keys that differ only in case are sent when each record has one of them", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      yield* nango.createConnectSession({ end_user: { id: "u", tags: { Team: "a" } }, tags: { TEAM: "b", Plan: "p" } })
+      expect(emulator.requests).toHaveLength(1)
+      expect(emulator.created[0]?.tags).toEqual({ end_user_id: "u", team: "b", plan: "p" })
+    }),
+  )
+
+  // Each value carries the marker; no issue text may carry it, since a body can hold a secret.
+  // (Keys are not values: a path names them, so that the caller can find what was refused.)
+  const marker = "Zq9sEcReT"
+  it.effect.each([
+    ["an email", { end_user: { id: "u", email: `${marker}-at-example.com` } }],
+    ["an id over 255", { end_user: { id: marker.repeat(30) } }],
+    ["a tag value over 255", { tags: { plan: marker.repeat(30) } }],
+    ["an end_user_email tag", { tags: { end_user_email: marker } }],
+    ["an integration id", { ...user, allowed_integrations: [`git/${marker}`] }],
+    ["a webhook URL", { ...user, webhook_url_override: `https://${marker}.nango.dev/x` }],
+    [
+      "an authorization param",
+      { ...user, integrations_config_defaults: { github: { authorization_params: { a: [marker] } } } },
+    ],
+    ["a user scope", { ...user, integrations_config_defaults: { github: { user_scopes: { [marker]: 1 } } } }],
+    ["a display name of the wrong type", { end_user: { id: "u", display_name: [marker] } }],
+    ["an unknown key's value", { ...user, extra: marker }],
+  ])("the issue about %s does not carry the value", ([, body]) =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup()
+      const error = yield* Effect.flip(nango.createConnectSession(body as NangoConnectSchema.CreateConnectSessionInput))
+      expect(error).toMatchObject({ _tag: "InvalidInput" })
+      expect(`${String(error)} ${error.message} ${JSON.stringify(error)}`).not.toContain(marker)
       expect(emulator.requests).toHaveLength(0)
     }),
   )

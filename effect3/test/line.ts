@@ -41,6 +41,7 @@ export {
   Logger,
   Redacted,
   Schema,
+  Scope,
   TestClock,
   Tracer,
 } from "effect"

@@ -234,6 +234,8 @@ export class NangoEmulator {
     const faulted = fault === undefined ? undefined : await playFault(fault)
     if (faulted !== undefined) return faulted
     const answer = toOutcome(Router.route(this.answering, method, url, headers, parsed))
-    return fault?.chunkBytes !== undefined && answer._tag === "Reply" ? { ...answer, chunkBytes: fault.chunkBytes } : answer
+    return fault?.chunkBytes !== undefined && answer._tag === "Reply"
+      ? { ...answer, chunkBytes: fault.chunkBytes }
+      : answer
   }
 }

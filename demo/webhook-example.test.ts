@@ -17,8 +17,12 @@ const onNangoWebhook =
           : Effect.void,
       ),
       Effect.as(200),
-      Effect.catchTag("InvalidWebhookBody", () => Effect.succeed(200)),
-      Effect.catchTags({ MissingSignature: () => Effect.succeed(401), InvalidSignature: () => Effect.succeed(401) }),
+      Effect.catchTags({
+        InvalidWebhookBody: () => Effect.succeed(200), // signed, of a kind this code does not know
+        MissingSignature: () => Effect.succeed(401),
+        InvalidSignature: () => Effect.succeed(401),
+        InvalidInput: () => Effect.succeed(500), // our own keys or arguments are wrong: Nango retries
+      }),
     )
 
 it.effect("onboards a user: session, connect, verified webhook, stored connection", () =>

@@ -17,21 +17,20 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { checkBaseUrl } from "../nango/src/base-url.js"
-import { headerSafe, tokenIssue } from "../nango/src/failure.js"
+import { tokenIssue } from "../nango/src/failure.js"
 import { cutForSchema, prepareBody } from "../nango/src/json-body.js"
 import { type SessionOperation, sessionBodyIssues } from "../nango/src/rules.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
-import type { ResolvedRetry } from "./internal/retry.js"
+import { invalid, resolveOptions } from "./internal/options.js"
 import * as Transport from "./internal/transport.js"
-import {
-  type CreateConnectSessionError,
-  type DeleteConnectSessionError,
-  type GetConnectSessionError,
+import type {
+  CreateConnectSessionError,
+  DeleteConnectSessionError,
+  GetConnectSessionError,
   InvalidInput,
-  type ResponseDecodeError,
-  type TransportError,
+  ResponseDecodeError,
+  TransportError,
 } from "./NangoConnectError.js"
 import {
   type ConnectSession,
@@ -207,9 +206,6 @@ export const defaults = {
 // Constructor
 // -----------------------------------------------------------------------------
 
-const invalid = (input: InvalidInput["input"], issues: ReadonlyArray<string>) =>
-  new InvalidInput({ input, issues, message: `Invalid ${input}: ${issues.join("; ")}` })
-
 /** A credential as the Authorization header carries it: the only place a credential is sent. */
 const bearer = (credential: string) => `Bearer ${credential}`
 
@@ -282,14 +278,6 @@ const encodeBody = <A, I>(schema: Schema.Codec<A, I>, operation: SessionOperatio
   }
 }
 
-/** The base URL without its trailing slashes, or `InvalidInput` when the client may not send to it. */
-const resolveBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Effect.Effect<string, InvalidInput> => {
-  const checked = checkBaseUrl(baseUrl, allowInsecureHttp)
-  return checked.issue === undefined
-    ? Effect.succeed(checked.baseUrl)
-    : Effect.fail(invalid("baseUrl", [checked.issue]))
-}
-
 /**
  * Builds the client from options, on the `HttpClient` in context. Fails with `InvalidInput` when
  * the secret key cannot go in a header, or the base URL is not an http(s) URL or is plain http to
@@ -300,26 +288,12 @@ const resolveBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Effect.Eff
  */
 export const make = (options: Options): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const secretKey = Redacted.isRedacted(options.secretKey) ? options.secretKey : Redacted.make(options.secretKey)
-    if (!headerSafe.test(Redacted.value(secretKey))) {
-      return yield* invalid("secretKey", [
-        "expected a non-empty key of visible ASCII characters; the value is not shown",
-      ])
-    }
-    const baseUrl = yield* resolveBaseUrl(options.baseUrl ?? defaults.baseUrl, options.allowInsecureHttp === true)
-    const maxBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
-    const retry: ResolvedRetry = {
-      maxAttempts: Math.max(1, Math.floor(options.retry?.maxAttempts ?? defaults.retry.maxAttempts)),
-      baseDelay: Duration.fromInputUnsafe(options.retry?.baseDelay ?? defaults.retry.baseDelay),
-      maxDelay: Duration.fromInputUnsafe(options.retry?.maxDelay ?? defaults.retry.maxDelay),
-      maxRetryAfter: Duration.fromInputUnsafe(options.retry?.maxRetryAfter ?? defaults.retry.maxRetryAfter),
-    }
-    const attemptTimeout = Duration.fromInputUnsafe(options.timeout?.attempt ?? defaults.timeout.attempt)
-    const totalTimeout = Duration.fromInputUnsafe(options.timeout?.total ?? defaults.timeout.total)
+    const { secretKey, baseUrl, retry, attemptTimeout, totalTimeout, maxBytes, propagateTraceContext } =
+      yield* Effect.fromResult(resolveOptions(options, defaults))
     const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
     const transport = Transport.fromHttpClient(
       yield* HttpClient.HttpClient,
-      { baseUrl, maxBytes, propagateTraceContext: options.propagateTraceContext === true },
+      { baseUrl, maxBytes, propagateTraceContext },
       requestInit,
     )
     const policies: Endpoint.Policies = { transport, retry, attemptTimeout, totalTimeout }

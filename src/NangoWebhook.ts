@@ -16,16 +16,20 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import {
-  bodyBytes,
   digestFromHex,
-  headerValue,
-  hmacHeader,
-  legacyHeader,
+  readWebhookInput,
   verifyHmac,
   verifyLegacy,
+  type WebhookInput,
 } from "../nango/src/webhook-signing.js"
 import { describeIssues, parseJsonBody } from "./internal/errors.js"
-import { InvalidSignature, InvalidWebhookBody, MissingSignature, type NangoWebhookError } from "./NangoWebhookError.js"
+import {
+  InvalidInput,
+  InvalidSignature,
+  InvalidWebhookBody,
+  MissingSignature,
+  type NangoWebhookError,
+} from "./NangoWebhookError.js"
 import { NangoWebhook as NangoWebhookSchema } from "./NangoWebhookSchema.js"
 
 // -----------------------------------------------------------------------------
@@ -71,23 +75,73 @@ const mismatch = () =>
       "The webhook's signature matches none of the signing keys: it was changed, or not signed by this environment",
   })
 
-/** Whether the body's signatures, read from the headers, match a key. */
+/** Whether the body's signatures match a key. */
 const checkSignature = (
   keys: ReadonlyArray<string>,
-  body: Uint8Array<ArrayBuffer>,
-  headers: Headers,
-  allowLegacy: boolean,
+  input: WebhookInput,
 ): Effect.Effect<void, MissingSignature | InvalidSignature> =>
   Effect.gen(function* () {
-    const hmac = headerValue(headers, hmacHeader)
-    const legacy = allowLegacy ? headerValue(headers, legacyHeader) : undefined
+    const { bytes, hmac, legacy } = input
     if (hmac === undefined && legacy === undefined) return yield* missing()
     const hmacDigest = hmac === undefined ? undefined : digestFromHex(hmac)
-    if (hmacDigest !== undefined && (yield* Effect.promise(() => verifyHmac(keys, body, hmacDigest)))) return
+    if (hmacDigest !== undefined && (yield* Effect.promise(() => verifyHmac(keys, bytes, hmacDigest)))) return
     const legacyDigest = legacy === undefined ? undefined : digestFromHex(legacy)
-    if (legacyDigest !== undefined && (yield* Effect.promise(() => verifyLegacy(keys, body, legacyDigest)))) return
+    if (legacyDigest !== undefined && (yield* Effect.promise(() => verifyLegacy(keys, bytes, legacyDigest)))) return
     return yield* mismatch()
   })
+
+/** The signing keys' values, or undefined when `options` does not hold one `Redacted` string or an array of them. */
+const signingKeysOf = (options: VerifyOptions): ReadonlyArray<string> | undefined => {
+  try {
+    const given: unknown = options.signingKeys
+    const list: ReadonlyArray<unknown> | undefined = Redacted.isRedacted(given)
+      ? [given]
+      : Array.isArray(given)
+        ? given
+        : undefined
+    if (list === undefined || !list.every(Redacted.isRedacted)) return undefined
+    const values: ReadonlyArray<unknown> = list.map((key) => Redacted.value(key))
+    return values.every((value) => typeof value === "string") ? (values as ReadonlyArray<string>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const invalidKeys = () =>
+  new InvalidInput({
+    input: "signingKeys",
+    message: "Invalid signingKeys: expected a Redacted string or an array of them; the value is not shown",
+  })
+
+/** The options' keys and the request's body and signatures, or `InvalidInput` when one cannot be read. */
+const readInputs = (
+  body: unknown,
+  headers: unknown,
+  options: VerifyOptions,
+): Effect.Effect<readonly [ReadonlyArray<string>, WebhookInput], InvalidInput> => {
+  const keys = signingKeysOf(options)
+  if (keys === undefined) return Effect.fail(invalidKeys())
+  const input = readWebhookInput(body, headers, options.allowLegacySignature === true)
+  return "input" in input
+    ? Effect.fail(new InvalidInput({ input: input.input, message: `Invalid ${input.input}: ${input.message}` }))
+    : Effect.succeed([keys, input] as const)
+}
+
+/** Decodes a body whose signature matched: a webhook Nango sends, or `InvalidWebhookBody`. */
+const decodeSigned = (bytes: Uint8Array<ArrayBuffer>): Effect.Effect<NangoWebhookSchema, InvalidWebhookBody> =>
+  Result.match(
+    Result.flatMap(parseJsonBody(decoder.decode(bytes)), (json) => Result.mapError(decode(json), describeIssues)),
+    {
+      onFailure: (issues) =>
+        Effect.fail(
+          new InvalidWebhookBody({
+            issues,
+            message: `The webhook is signed but is not one Nango sends: ${issues.join("; ")}`,
+          }),
+        ),
+      onSuccess: Effect.succeed,
+    },
+  )
 
 /**
  * Verifies a webhook from its raw body (the exact bytes received, as a string or `Uint8Array`) and
@@ -106,27 +160,11 @@ export const verify = (
   headers: Headers,
   options: VerifyOptions,
 ): Effect.Effect<NangoWebhookSchema, NangoWebhookError> =>
-  Effect.suspend(() => {
-    const keys = (Redacted.isRedacted(options.signingKeys) ? [options.signingKeys] : options.signingKeys).map((key) =>
-      Redacted.value(key),
-    )
-    const bytes = bodyBytes(body)
-    return Effect.flatMap(checkSignature(keys, bytes, headers, options.allowLegacySignature === true), () =>
-      Result.match(
-        Result.flatMap(parseJsonBody(decoder.decode(bytes)), (json) => Result.mapError(decode(json), describeIssues)),
-        {
-          onFailure: (issues) =>
-            Effect.fail(
-              new InvalidWebhookBody({
-                issues,
-                message: `The webhook is signed but is not one Nango sends: ${issues.join("; ")}`,
-              }),
-            ),
-          onSuccess: Effect.succeed,
-        },
-      ),
-    )
-  })
+  Effect.suspend(() =>
+    Effect.flatMap(readInputs(body, headers, options), ([keys, input]) =>
+      Effect.flatMap(checkSignature(keys, input), () => decodeSigned(input.bytes)),
+    ),
+  )
 
 /**
  * Verifies and decodes the webhook in the `HttpServerRequest` being served, reading its raw body.

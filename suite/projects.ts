@@ -7,5 +7,6 @@ export const networkSuites = [
   "suite/edges.test.ts",
   "suite/policies.test.ts",
   "suite/reliability/faults.test.ts",
+  "suite/reliability/hostile-properties.test.ts",
   "suite/reliability/secrets.test.ts",
 ]

@@ -157,6 +157,34 @@ describe("keys and signatures", () => {
     }),
   )
 
+  it.effect.each([
+    ["a body that is a number", 42, undefined, undefined, "body"],
+    ["a parsed body instead of the raw one", { type: "sync" }, undefined, undefined, "body"],
+    ["headers that are null", undefined, null, undefined, "headers"],
+    ["a signing key that is not Redacted", undefined, undefined, { signingKeys: [signingKey] }, "signingKeys"],
+    ["no signing keys at all", undefined, undefined, {}, "signingKeys"],
+  ] as const)("%s: InvalidInput naming that input, the key never shown", ([, body, headers, options, input]) =>
+    Effect.gen(function* () {
+      const signed = fixture("sync-success.json")
+      const error = yield* Effect.flip(
+        NangoWebhook.verify(
+          (body ?? signed.rawBody) as string,
+          (headers === undefined ? signed.headers : headers) as unknown as NangoWebhook.Headers,
+          (options ?? keys) as unknown as NangoWebhook.VerifyOptions,
+        ),
+      )
+      expect(error).toMatchObject({ _tag: "InvalidInput", input })
+      expect(`${String(error)} ${JSON.stringify(error)}`).not.toContain(signingKey)
+    }),
+  )
+
+  it.effect("a Node Buffer is a raw body like any Uint8Array", () =>
+    Effect.gen(function* () {
+      const { headers, rawBody } = fixture("sync-success.json")
+      expect((yield* NangoWebhook.verify(Buffer.from(rawBody), headers, keys)).type).toBe("sync")
+    }),
+  )
+
   it.effect("accepts the legacy X-Nango-Signature only when allowed", () =>
     Effect.gen(function* () {
       const { headers, rawBody } = fixture("sync-success.json")

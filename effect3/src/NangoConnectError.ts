@@ -140,14 +140,14 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
 }) {}
 
 /**
- * Input rejected before anything was sent: a malformed token, key, base URL or request body.
+ * Input rejected before anything was sent: a malformed token, key, base URL, option or request body.
  *
  * @since 0.1.0
  * @category errors
  */
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
-  /** Which input was rejected: `token`, `secretKey`, `baseUrl` or `body`. */
-  input: Schema.Literal("token", "secretKey", "baseUrl", "body"),
+  /** Which input was rejected: `token`, `secretKey`, `baseUrl`, `options` (the other options) or `body`. */
+  input: Schema.Literal("token", "secretKey", "baseUrl", "options", "body"),
   issues: Schema.Array(Schema.String),
   message: Schema.String,
 }) {}

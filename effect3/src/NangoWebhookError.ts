@@ -40,9 +40,23 @@ export class InvalidWebhookBody extends Schema.TaggedError<InvalidWebhookBody>()
 }) {}
 
 /**
+ * What `verify` was given cannot be read: a body that is not a string or `Uint8Array`, headers that
+ * are not an object, or signing keys that are not `Redacted` strings. A mistake in the calling
+ * code, not in the request; the value is never shown.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  /** Which input was refused. */
+  input: Schema.Literal("body", "headers", "signingKeys"),
+  message: Schema.String,
+}) {}
+
+/**
  * Any failure of webhook verification.
  *
  * @since 0.1.0
  * @category errors
  */
-export type NangoWebhookError = MissingSignature | InvalidSignature | InvalidWebhookBody
+export type NangoWebhookError = MissingSignature | InvalidSignature | InvalidWebhookBody | InvalidInput

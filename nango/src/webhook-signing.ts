@@ -24,10 +24,52 @@ export const headerValue = (
 ): string | undefined => {
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() !== name) continue
-    const first = typeof value === "string" ? value : value?.[0]
-    if (first !== undefined) return first
+    const first: unknown = typeof value === "string" ? value : Array.isArray(value) ? value[0] : undefined
+    if (typeof first === "string") return first
   }
   return undefined
+}
+
+/** What a receiver was given, read once: the body's bytes and its signatures. */
+export interface WebhookInput {
+  readonly bytes: Uint8Array<ArrayBuffer>
+  readonly hmac: string | undefined
+  readonly legacy: string | undefined
+}
+
+/** Why a receiver's input cannot be read: which input, and a message without its value. */
+export interface WebhookInputIssue {
+  readonly input: "body" | "headers"
+  readonly message: string
+}
+
+/**
+ * Reads the raw body and the signature headers as any JavaScript value may hold them: the body must
+ * be a string or a `Uint8Array`, the headers an object whose entries can be read.
+ */
+export const readWebhookInput = (
+  body: unknown,
+  headers: unknown,
+  allowLegacy: boolean,
+): WebhookInput | WebhookInputIssue => {
+  let bytes: Uint8Array<ArrayBuffer>
+  try {
+    if (typeof body !== "string" && !(body instanceof Uint8Array)) throw new TypeError("not a body")
+    bytes = bodyBytes(body)
+  } catch {
+    return { input: "body", message: "expected the raw body as a string or a Uint8Array; the value is not shown" }
+  }
+  try {
+    if (typeof headers !== "object" || headers === null) throw new TypeError("not headers")
+    const read = headers as Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+    return {
+      bytes,
+      hmac: headerValue(read, hmacHeader),
+      legacy: allowLegacy ? headerValue(read, legacyHeader) : undefined,
+    }
+  } catch {
+    return { input: "headers", message: "expected the request headers as an object of strings; they could not be read" }
+  }
 }
 
 /** 32 bytes from 64 hex digits (either case), or undefined for anything else. */

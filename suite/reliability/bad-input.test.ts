@@ -172,6 +172,73 @@ describe("bad input is rejected with InvalidInput and nothing is sent", () => {
     }),
   )
 
+  const throwingGetter = Object.defineProperty({}, "maxAttempts", {
+    enumerable: true,
+    get: () => {
+      throw new Error("do not read me")
+    },
+  })
+  it.effect.each([
+    ["maxAttempts 0", { retry: { maxAttempts: 0 } }, "retry.maxAttempts: expected an integer of at least 1"],
+    ["maxAttempts 1.5", { retry: { maxAttempts: 1.5 } }, "retry.maxAttempts: expected an integer of at least 1"],
+    ["maxAttempts NaN", { retry: { maxAttempts: Number.NaN } }, "retry.maxAttempts: expected an integer of at least 1"],
+    [
+      "maxAttempts as a string",
+      { retry: { maxAttempts: "3" } },
+      "retry.maxAttempts: expected an integer of at least 1",
+    ],
+    ["a retry getter that throws", { retry: throwingGetter }, "retry.maxAttempts: could not be read"],
+    ["retry not an object", { retry: 3 }, "retry: expected an object"],
+    ["a negative baseDelay", { retry: { baseDelay: -1 } }, "retry.baseDelay: expected a duration"],
+    ["a duration that is no duration", { timeout: { total: "soon" } }, "timeout.total: expected a duration"],
+    ["a NaN attempt timeout", { timeout: { attempt: Number.NaN } }, "timeout.attempt: expected a duration"],
+    ["maxResponseBytes -1", { maxResponseBytes: -1 }, "maxResponseBytes: expected an integer of at least 0"],
+    ["allowInsecureHttp as a string", { allowInsecureHttp: "yes" }, "allowInsecureHttp: expected a boolean"],
+    ["propagateTraceContext as a number", { propagateTraceContext: 1 }, "propagateTraceContext: expected a boolean"],
+  ] as const)("make with %s: InvalidInput for options, by path", ([, options, issue]) =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make()
+      const error = yield* Effect.flip(
+        NangoConnect.make({
+          secretKey: emulator.secretKey,
+          baseUrl: emulator.url,
+          ...(options as object),
+        } as NangoConnect.Options).pipe(Effect.provide(FetchHttpClient.layer)),
+      )
+      expect(error).toMatchObject({ _tag: "InvalidInput", input: "options" })
+      expect(error.issues[0]).toContain(issue)
+    }),
+  )
+
+  it.effect.each([
+    ["maxAttempts 1", { retry: { maxAttempts: 1 } }],
+    ["maxResponseBytes 0", { maxResponseBytes: 0 }],
+    ["zero durations", { retry: { baseDelay: 0, maxDelay: "0 millis" }, timeout: { attempt: "2 seconds" } }],
+    ["booleans", { allowInsecureHttp: false, propagateTraceContext: true }],
+  ] as const)("make with %s: accepted", ([, options]) =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make()
+      yield* NangoConnect.make({
+        secretKey: emulator.secretKey,
+        baseUrl: emulator.url,
+        ...(options as object),
+      } as NangoConnect.Options).pipe(Effect.provide(FetchHttpClient.layer))
+    }),
+  )
+
+  it.effect.each([
+    ["options that are not an object", null, "options"],
+    ["a secret key that is a number", { secretKey: 12345 }, "secretKey"],
+    ["a base URL that is a number", { secretKey: "k", baseUrl: 1 }, "options"],
+  ] as const)("make with %s: InvalidInput", ([, options, input]) =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        NangoConnect.make(options as unknown as NangoConnect.Options).pipe(Effect.provide(FetchHttpClient.layer)),
+      )
+      expect(error).toMatchObject({ _tag: "InvalidInput", input: input === "options" ? expect.any(String) : input })
+    }),
+  )
+
   it.effect("plain http off loopback is allowed with allowInsecureHttp, and loopback always", () =>
     Effect.gen(function* () {
       const build = (options: NangoConnect.Options) =>

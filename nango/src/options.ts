@@ -1,0 +1,112 @@
+/**
+ * The client's options as any JavaScript value may hold them: read once, field by field (a getter
+ * or a proxy that throws is an issue, not a crash), with the checks that need no Effect module.
+ * Each line decodes the durations and the secret key in its own idiom, with the messages here.
+ */
+
+/** The options' fields, read once; durations and the secret key still as given. */
+export interface RawOptions {
+  readonly secretKey: unknown
+  readonly baseUrl: string | undefined
+  readonly maxAttempts: number | undefined
+  readonly baseDelay: unknown
+  readonly maxDelay: unknown
+  readonly maxRetryAfter: unknown
+  readonly attempt: unknown
+  readonly total: unknown
+  readonly maxResponseBytes: number | undefined
+  readonly propagateTraceContext: boolean
+  readonly allowInsecureHttp: boolean
+}
+
+/** What the line checks: the durations by their paths. */
+export const durationFields = [
+  ["retry.baseDelay", "baseDelay"],
+  ["retry.maxDelay", "maxDelay"],
+  ["retry.maxRetryAfter", "maxRetryAfter"],
+  ["timeout.attempt", "attempt"],
+  ["timeout.total", "total"],
+] as const
+
+/** How the client words an option it refuses; no message shows the value. */
+export const optionMessages = {
+  object: "expected an object",
+  duration: 'expected a duration that is not negative (a Duration, milliseconds, or a string such as "2 seconds")',
+  maxAttempts: "expected an integer of at least 1",
+  maxResponseBytes: "expected an integer of at least 0",
+  boolean: "expected a boolean",
+  baseUrl: "expected a string",
+  secretKey: "expected a string or a Redacted string; the value is not shown",
+  unreadable: "could not be read",
+} as const
+
+type Fields = Record<string, unknown>
+
+/** Reads `object[key]`; an object that is not one, or a getter that throws, is recorded as an issue. */
+const reader = (issues: Array<string>) => {
+  const read = (object: unknown, key: string, path: string): unknown => {
+    try {
+      return (object as Fields)[key]
+    } catch {
+      issues.push(`${path}: ${optionMessages.unreadable}`)
+      return undefined
+    }
+  }
+  const group = (object: unknown, key: string): unknown => {
+    const value = read(object, key, key)
+    if (value === undefined) return {}
+    if (typeof value === "object" && value !== null) return value
+    issues.push(`${key}: ${optionMessages.object}`)
+    return {}
+  }
+  return { read, group }
+}
+
+const isInteger = (value: unknown, min: number): value is number =>
+  typeof value === "number" && Number.isInteger(value) && value >= min
+
+/** Reads the options; the issues name each refused field by its path. */
+export const readOptions = (options: unknown): { readonly raw: RawOptions; readonly issues: ReadonlyArray<string> } => {
+  const issues: Array<string> = []
+  const { read, group } = reader(issues)
+  const given = typeof options === "object" && options !== null ? options : {}
+  if (given !== options) issues.push(`(root): ${optionMessages.object}`)
+  const retry = group(given, "retry")
+  const timeout = group(given, "timeout")
+  const optional = <A>(value: unknown, path: string, ok: (value: unknown) => value is A, message: string) => {
+    if (value === undefined || ok(value)) return value as A | undefined
+    issues.push(`${path}: ${message}`)
+    return undefined
+  }
+  const flag = (key: string) =>
+    optional(read(given, key, key), key, (value) => typeof value === "boolean", optionMessages.boolean) === true
+  const raw: RawOptions = {
+    secretKey: read(given, "secretKey", "secretKey"),
+    baseUrl: optional(
+      read(given, "baseUrl", "baseUrl"),
+      "baseUrl",
+      (value): value is string => typeof value === "string",
+      optionMessages.baseUrl,
+    ),
+    maxAttempts: optional(
+      read(retry, "maxAttempts", "retry.maxAttempts"),
+      "retry.maxAttempts",
+      (value) => isInteger(value, 1),
+      optionMessages.maxAttempts,
+    ),
+    baseDelay: read(retry, "baseDelay", "retry.baseDelay"),
+    maxDelay: read(retry, "maxDelay", "retry.maxDelay"),
+    maxRetryAfter: read(retry, "maxRetryAfter", "retry.maxRetryAfter"),
+    attempt: read(timeout, "attempt", "timeout.attempt"),
+    total: read(timeout, "total", "timeout.total"),
+    maxResponseBytes: optional(
+      read(given, "maxResponseBytes", "maxResponseBytes"),
+      "maxResponseBytes",
+      (value) => isInteger(value, 0),
+      optionMessages.maxResponseBytes,
+    ),
+    propagateTraceContext: flag("propagateTraceContext"),
+    allowInsecureHttp: flag("allowInsecureHttp"),
+  }
+  return { raw, issues }
+}

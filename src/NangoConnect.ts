@@ -260,23 +260,27 @@ const readData = <A, I, S extends Errors.DocumentedStatus>(
  */
 const encodeBody = <A, I>(schema: Schema.Codec<A, I>, operation: SessionOperation) => {
   const encode = Schema.encodeUnknownResult(schema, { errors: "all", onExcessProperty: "error" })
-  return (body: A): Effect.Effect<I, InvalidInput> => {
+  return (body: A): Result.Result<string, InvalidInput> => {
     const prepared = prepareBody(body)
-    if (prepared.issues.length > 0) return Effect.fail(invalid("body", prepared.issues))
+    if (prepared.issues.length > 0) return Result.fail(invalid("body", prepared.issues))
     // The schema check recurses: it sees the body cut at a safe depth, and the cut parts come back.
     const schemaView = cutForSchema(prepared)
-    return Effect.flatMap(
-      Effect.fromResult(
-        Result.mapError(encode(schemaView.cut), (error) => invalid("body", Errors.describeIssues(error))),
-      ),
-      (encodedCut) => {
-        const encoded = schemaView.restore(encodedCut)
-        const issues = sessionBodyIssues(encoded, operation)
-        return issues.length > 0 ? Effect.fail(invalid("body", issues)) : Effect.succeed(encoded as I)
-      },
-    )
+    const encodedCut = encode(schemaView.cut)
+    if (Result.isFailure(encodedCut)) return Result.fail(invalid("body", Errors.describeIssues(encodedCut.failure)))
+    const encoded = schemaView.restore(encodedCut.success)
+    const issues = sessionBodyIssues(encoded, operation, prepared.unstorable)
+    return issues.length > 0 ? Result.fail(invalid("body", issues)) : Result.succeed(JSON.stringify(encoded))
   }
 }
+
+/** Sends a session body once it is checked and encoded to JSON; a refused body sends nothing. */
+const withBody =
+  <A, B, E>(encode: (body: A) => Result.Result<string, InvalidInput>, send: (json: string) => Effect.Effect<B, E>) =>
+  (body: A): Effect.Effect<B, E | InvalidInput> =>
+    Effect.suspend((): Effect.Effect<B, E | InvalidInput> => {
+      const encoded = encode(body)
+      return Result.isFailure(encoded) ? Effect.fail(encoded.failure) : send(encoded.success)
+    })
 
 /**
  * Builds the client from options, on the `HttpClient` in context. Fails with `InvalidInput` when
@@ -331,16 +335,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
 
     return NangoConnect.of({
       getConnectSession: (token) => withToken(token, (authorization) => getSession(authorization, undefined)),
-      createConnectSession: (body) =>
-        Effect.flatMap(
-          Effect.suspend(() => encodeCreate(body)),
-          (encoded) => createSession(secretBearer, JSON.stringify(encoded)),
-        ),
-      createReconnectSession: (body) =>
-        Effect.flatMap(
-          Effect.suspend(() => encodeReconnect(body)),
-          (encoded) => reconnectSession(secretBearer, JSON.stringify(encoded)),
-        ),
+      createConnectSession: withBody(encodeCreate, (json) => createSession(secretBearer, json)),
+      createReconnectSession: withBody(encodeReconnect, (json) => reconnectSession(secretBearer, json)),
       deleteConnectSession: (token) => withToken(token, (authorization) => deleteSession(authorization, undefined)),
     })
   })

@@ -250,21 +250,27 @@ const readData = <A, I, S extends Errors.DocumentedStatus>(
  */
 const encodeBody = <A, I>(schema: Schema.Schema<A, I>, operation: SessionOperation) => {
   const encode = Schema.encodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
-  return (body: A): Either.Either<I, InvalidInput> => {
+  return (body: A): Either.Either<string, InvalidInput> => {
     const prepared = prepareBody(body)
     if (prepared.issues.length > 0) return Either.left(invalid("body", prepared.issues))
     // The schema check recurses: it sees the body cut at a safe depth, and the cut parts come back.
     const schemaView = cutForSchema(prepared)
-    return Either.flatMap(
-      Either.mapLeft(encode(schemaView.cut), (error) => invalid("body", Errors.describeIssues(error))),
-      (encodedCut) => {
-        const encoded = schemaView.restore(encodedCut) as I
-        const issues = sessionBodyIssues(encoded, operation)
-        return issues.length > 0 ? Either.left(invalid("body", issues)) : Either.right(encoded)
-      },
-    )
+    const encodedCut = encode(schemaView.cut)
+    if (Either.isLeft(encodedCut)) return Either.left(invalid("body", Errors.describeIssues(encodedCut.left)))
+    const encoded = schemaView.restore(encodedCut.right)
+    const issues = sessionBodyIssues(encoded, operation, prepared.unstorable)
+    return issues.length > 0 ? Either.left(invalid("body", issues)) : Either.right(JSON.stringify(encoded))
   }
 }
+
+/** Sends a session body once it is checked and encoded to JSON; a refused body sends nothing. */
+const withBody =
+  <A, B, E>(encode: (body: A) => Either.Either<string, InvalidInput>, send: (json: string) => Effect.Effect<B, E>) =>
+  (body: A): Effect.Effect<B, E | InvalidInput> =>
+    Effect.suspend((): Effect.Effect<B, E | InvalidInput> => {
+      const encoded = encode(body)
+      return Either.isLeft(encoded) ? Effect.fail(encoded.left) : send(encoded.right)
+    })
 
 /**
  * Builds the client from options, on the `HttpClient` in context. Fails with `InvalidInput` when
@@ -319,16 +325,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
 
     return NangoConnect.of({
       getConnectSession: (token) => withToken(token, (authorization) => getSession(authorization, undefined)),
-      createConnectSession: (body) =>
-        Effect.flatMap(
-          Effect.suspend(() => encodeCreate(body)),
-          (encoded) => createSession(secretBearer, JSON.stringify(encoded)),
-        ),
-      createReconnectSession: (body) =>
-        Effect.flatMap(
-          Effect.suspend(() => encodeReconnect(body)),
-          (encoded) => reconnectSession(secretBearer, JSON.stringify(encoded)),
-        ),
+      createConnectSession: withBody(encodeCreate, (json) => createSession(secretBearer, json)),
+      createReconnectSession: withBody(encodeReconnect, (json) => reconnectSession(secretBearer, json)),
       deleteConnectSession: (token) => withToken(token, (authorization) => deleteSession(authorization, undefined)),
     })
   })

@@ -4,7 +4,7 @@
  * the body instead of sending something the caller did not mean. The walk is iterative, so no
  * shape (deep, circular, a proxy, a getter that throws) can overflow the stack. Pure, no Effect.
  */
-import { formatPath, type Path } from "./rules.js"
+import { formatPath, isStorable, type Path } from "./rules.js"
 
 /**
  * The deepest nesting the client sends: Nango's server takes at least 1,000 levels (measured), and
@@ -19,12 +19,19 @@ export interface PreparedBody {
   readonly issues: ReadonlyArray<string>
   /** The level of the deepest object or array in the body (the body itself is level 0). */
   readonly depth: number
+  /**
+   * The paths of the strings and keys the server cannot store (NUL, an unpaired surrogate), found
+   * on the same walk, in document order; see `unstorablePaths` in rules.ts.
+   */
+  readonly unstorable: ReadonlyArray<Path>
 }
 
 /** A path as a chain from the leaf up, so that a deep walk does not copy paths. */
 interface PathNode {
   readonly key: string
   readonly parent: PathNode | undefined
+  /** Set on a key the server cannot store: what lies under it is not listed again. */
+  readonly unstorable?: true
 }
 
 const toPath = (node: PathNode | undefined, base: Path): Path => {
@@ -50,90 +57,117 @@ const isPlainObject = (value: object): boolean => {
   return prototype === Object.prototype || prototype === null
 }
 
-/** One value still to copy: where it goes (a container and key) and where it is in the body. */
+/** One value still to copy: where its copy goes (`holder[key]`) and where it is in the body. */
 interface Task {
   readonly value: unknown
   readonly node: PathNode | undefined
   readonly depth: number
-  readonly assign: (copy: unknown) => void
+  readonly holder: Record<string, unknown>
+  readonly key: string
 }
+
+/** What the walk found wrong or unstorable so far, by path. */
+class Findings {
+  readonly issues: Array<string> = []
+  private readonly unstorableNodes: Array<PathNode | undefined> = []
+  constructor(private readonly base: Path) {}
+  issue(node: PathNode | undefined, text: string) {
+    this.issues.push(`${formatPath(toPath(node, this.base))}: ${text}`)
+  }
+  unstorable(node: PathNode | undefined) {
+    for (let at = node?.parent; at !== undefined; at = at.parent) if (at.unstorable) return
+    this.unstorableNodes.push(node)
+  }
+  unstorablePaths(): Array<Path> {
+    return this.unstorableNodes.map((node) => toPath(node, this.base))
+  }
+}
+
+const child = (node: PathNode | undefined, key: string): PathNode => ({ key, parent: node })
 
 /**
  * Walks a request body: drops keys whose value is `undefined` (JSON has none, so the server never
  * sees them), and names every value that `JSON.stringify` would change or drop silently (a `Date`,
  * `Map`, function, `bigint`, `NaN`, a symbol key, a non-enumerable or own `__proto__` key, an array
  * hole or `undefined` element), every part that cannot be read (a getter or proxy that throws), a
- * value that contains itself, and nesting deeper than {@link maxBodyDepth}.
+ * value that contains itself, and nesting deeper than {@link maxBodyDepth}. On the same walk, it
+ * lists the strings and keys the server cannot store.
  */
 export const prepareBody = (value: unknown, base: Path = []): PreparedBody => {
-  const issues: Array<string> = []
-  const issue = (node: PathNode | undefined, text: string) => issues.push(`${formatPath(toPath(node, base))}: ${text}`)
-  const child = (node: PathNode | undefined, key: string): PathNode => ({ key, parent: node })
+  const found = new Findings(base)
   // The objects on the path being walked, to tell a cycle from a value shared by two keys.
   const open = new Set<object>()
   const stack: Array<Task | { readonly close: object }> = []
-  let result: unknown
+  const root: Record<string, unknown> = {}
   let deepest = 0
-  stack.push({ value, node: undefined, depth: 0, assign: (copy) => (result = copy) })
+  stack.push({ value, node: undefined, depth: 0, holder: root, key: "body" })
   while (stack.length > 0) {
     const task = stack.pop() as Task | { readonly close: object }
     if ("close" in task) {
       open.delete(task.close)
       continue
     }
-    const { value: current, node, depth, assign } = task
+    const { value: current, node, depth } = task
     switch (typeof current) {
       case "string":
+        if (!isStorable(current)) found.unstorable(node)
+        task.holder[task.key] = current
+        continue
       case "boolean":
-        assign(current)
+        task.holder[task.key] = current
         continue
       case "number":
-        if (!Number.isFinite(current)) issue(node, `${current} cannot be sent as JSON`)
-        assign(current)
+        if (!Number.isFinite(current)) found.issue(node, `${current} cannot be sent as JSON`)
+        task.holder[task.key] = current
         continue
       case "object":
         break
       default:
-        issue(node, `${describeKind(current)} cannot be sent as JSON`)
+        found.issue(node, `${describeKind(current)} cannot be sent as JSON`)
         continue
     }
     if (current === null) {
-      assign(null)
+      task.holder[task.key] = null
       continue
     }
     if (open.has(current)) {
-      issue(node, "contains itself (a circular structure), which JSON cannot carry")
+      found.issue(node, "contains itself (a circular structure), which JSON cannot carry")
       continue
     }
     if (depth >= maxBodyDepth) {
-      issue(node, `nested deeper than ${maxBodyDepth} levels, more than the client sends`)
+      found.issue(node, `nested deeper than ${maxBodyDepth} levels, more than the client sends`)
       continue
     }
-    const children = readChildren(current, (text, key) => issue(key === undefined ? node : child(node, key), text))
+    const children = readChildren(current, (text, key) =>
+      found.issue(key === undefined ? node : child(node, key), text),
+    )
     if (children === undefined) continue
     open.add(current)
     stack.push({ close: current })
     deepest = Math.max(deepest, depth)
     const copy: Record<string, unknown> = children.array ? ([] as unknown as Record<string, unknown>) : {}
-    assign(copy)
-    const tasks: Array<Task> = []
-    for (const [key, item] of children.entries) {
-      if (item === undefined) {
-        // A key whose value is undefined is left out, as JSON does; in an array JSON would send null.
-        if (children.array) issue(child(node, key), "undefined in an array, which JSON sends as null; send null")
-        continue
+    task.holder[task.key] = copy
+    const { entries } = children
+    const nodes: Array<PathNode> = []
+    for (const [key, item] of entries) {
+      const keyNode: PathNode =
+        children.array || isStorable(key) ? child(node, key) : { key, parent: node, unstorable: true }
+      nodes.push(keyNode)
+      if (keyNode.unstorable) found.unstorable(keyNode)
+      // A key whose value is undefined is left out, as JSON does; in an array JSON would send null.
+      if (item === undefined && children.array) {
+        found.issue(keyNode, "undefined in an array, which JSON sends as null; send null")
       }
-      tasks.push({
-        value: item,
-        node: child(node, key),
-        depth: depth + 1,
-        assign: (itemCopy) => (copy[key] = itemCopy),
-      })
     }
     // Pushed in reverse, so that children are walked (and their issues listed) in key order.
-    for (let index = tasks.length - 1; index >= 0; index--) stack.push(tasks[index] as Task)
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const [key, item] = entries[index] as readonly [string, unknown]
+      if (item !== undefined) {
+        stack.push({ value: item, node: nodes[index], depth: depth + 1, holder: copy, key })
+      }
+    }
   }
-  return { body: result, issues, depth: deepest }
+  return { body: root.body, issues: found.issues, depth: deepest, unstorable: found.unstorablePaths() }
 }
 
 /** The entries of an object or array as JSON would read them, or undefined when it must be refused. */

@@ -117,8 +117,14 @@ export const effectiveTagsIssue = (body: unknown, operation: SessionOperation): 
 /** A UTF-16 surrogate without its pair. */
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
+/** A NUL or any surrogate, paired or not: a string without one is storable. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL is what it looks for
+const mayBeUnstorable = /[\u0000\uD800-\uDFFF]/
+
 /** Whether the server can store a string (PostgreSQL text and JSON refuse NUL and lone surrogates). */
-export const isStorable = (text: string): boolean => !text.includes("\u0000") && !loneSurrogate.test(text)
+export const isStorable = (text: string): boolean =>
+  // Most strings hold neither a NUL nor any surrogate: one scan tells, before the precise check.
+  !mayBeUnstorable.test(text) || (!text.includes("\u0000") && !loneSurrogate.test(text))
 
 /**
  * The paths of every string (and key) in a JSON value that the server cannot store, in document
@@ -254,14 +260,21 @@ const deprecatedWebhookUrls = (body: unknown): ReadonlyArray<readonly [string, u
 
 /**
  * The server's rules that a session body (create or reconnect) must meet beyond its schema, as the
- * client checks them before sending: strings the server cannot store, the effective tag limit, and
- * the stable checks on the deprecated `connection_config.webhook_url`. Values are never shown.
+ * client checks them before sending: strings the server cannot store (`unstorable`, when the
+ * caller's walk already found them), the effective tag limit, and the stable checks on the
+ * deprecated `connection_config.webhook_url`. Values are never shown.
  */
-export const sessionBodyIssues = (body: unknown, operation: SessionOperation): ReadonlyArray<string> => {
-  const issues = unstorableSessionPaths(body).map(
-    (path) =>
-      `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot store; the value is not shown`,
-  )
+export const sessionBodyIssues = (
+  body: unknown,
+  operation: SessionOperation,
+  unstorable: ReadonlyArray<Path> = unstorablePaths(body),
+): ReadonlyArray<string> => {
+  const issues = unstorable
+    .filter(isStoredAsSent)
+    .map(
+      (path) =>
+        `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot store; the value is not shown`,
+    )
   for (const [path, webhookUrl] of deprecatedWebhookUrls(body)) {
     const problem = typeof webhookUrl === "string" ? localWebhookUrlProblem(webhookUrl) : "not-a-string"
     if (problem !== undefined) issues.push(`${path}: ${webhookUrlMessages[problem]}`)

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { cutForSchema, maxBodyDepth, prepareBody, schemaDepth } from "../src/json-body.js"
+import { unstorablePaths } from "../src/rules.js"
 
 /** An object whose innermost object sits `depth` levels below the root (the root is level 0). */
 const objectAtDepth = (depth: number): unknown => {
@@ -26,6 +27,7 @@ describe("prepareBody", () => {
       body: { left: { x: 1 }, right: { x: 1 } },
       issues: [],
       depth: 1,
+      unstorable: [],
     })
     const loop: Record<string, unknown> = {}
     loop.next = { back: loop }
@@ -39,12 +41,26 @@ describe("prepareBody", () => {
       body: { b: 1, c: [true, null, "s"] },
       issues: [],
       depth: 1,
+      unstorable: [],
     })
     const revoked = Proxy.revocable({}, {})
     revoked.revoke()
     expect(prepareBody({ p: revoked.proxy }).issues).toEqual([
       "p: cannot be read (a getter or a proxy threw), so it cannot be sent",
     ])
+  })
+})
+
+describe("the unstorable strings prepareBody finds on its walk", () => {
+  it.each([
+    ["none", { a: "fine", b: ["emoji \ud83c\udf89", 1] }],
+    ["a NUL in a value", { a: "x\u0000" }],
+    ["a lone surrogate in an array item", { a: ["ok", "\ud800"] }],
+    ["a NUL in a key, with a bad value under it listed once", { "k\u0000": { deeper: "\udc00" }, z: "\u0000" }],
+    ["a paired surrogate is fine, a reversed pair is not", { good: "\ud83c\udf89", bad: "\udf89\ud83c" }],
+    ["the root itself", "\u0000"],
+  ])("%s: the same paths, in the same order, as rules.unstorablePaths", (_, value) => {
+    expect(prepareBody(value).unstorable).toEqual(unstorablePaths(value))
   })
 })
 

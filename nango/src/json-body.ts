@@ -153,7 +153,8 @@ export const prepareBody = (value: unknown, base: Path = []): PreparedBody => {
       const keyNode: PathNode =
         children.array || isStorable(key) ? child(node, key) : { key, parent: node, unstorable: true }
       nodes.push(keyNode)
-      if (keyNode.unstorable) found.unstorable(keyNode)
+      // A key left out (its value is undefined) is never stored, whatever it holds.
+      if (keyNode.unstorable && item !== undefined) found.unstorable(keyNode)
       // A key whose value is undefined is left out, as JSON does; in an array JSON would send null.
       if (item === undefined && children.array) {
         found.issue(keyNode, "undefined in an array, which JSON sends as null; send null")

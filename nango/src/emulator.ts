@@ -12,10 +12,11 @@
 import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import { sampleCredentials } from "./emulator/connections.js"
 import { Faults, playFault, RateLimiter } from "./emulator/faults.js"
 import { parseJson, toOutcome } from "./emulator/replies.js"
 import * as Router from "./emulator/router.js"
-import { Sessions } from "./emulator/sessions.js"
+import { connectionEndUser, Sessions } from "./emulator/sessions.js"
 import { readRequest, writeOutcome } from "./emulator/socket.js"
 import type {
   CompletedSession,
@@ -25,12 +26,23 @@ import type {
   Options,
   Outcome,
   ReceivedRequest,
+  RefreshBehaviour,
+  SeedConnection,
+  StoredConnection,
   StoredSession,
 } from "./emulator/types.js"
 import { authWebhookBody, type DeliveryReport, defaultRetryDelaysMs, deliverWebhook } from "./webhook-delivery.js"
 
 export { sessionTtlMs } from "./emulator/sessions.js"
 export type * from "./emulator/types.js"
+
+/** Each accepted key's scopes: every scope, none (`keysWithoutScope`), or the ones `keyScopes` gives. */
+const keyScopes = (keys: ReadonlyArray<string>, options: Options): ReadonlyMap<string, ReadonlyArray<string>> =>
+  new Map([
+    ...keys.map((key) => [key.toLowerCase(), ["environment:*"]] as const),
+    ...(options.keysWithoutScope ?? []).map((key) => [key.toLowerCase(), []] as const),
+    ...Object.entries(options.keyScopes ?? {}).map(([key, scopes]) => [key.toLowerCase(), scopes] as const),
+  ])
 
 /**
  * A running emulator: its URL, the secret key it accepts, what it received, and its controls.
@@ -62,6 +74,7 @@ export class NangoEmulator {
   private readonly store: Sessions
   private readonly limiter: RateLimiter
   private readonly answering: Router.Server
+  private readonly now: () => number
 
   private constructor(
     private readonly server: Http.Server | undefined,
@@ -81,6 +94,7 @@ export class NangoEmulator {
     const keys = options.secretKeys ?? [randomUUID()]
     this.secretKey = keys[0] ?? randomUUID()
     const now = options.now ?? Date.now
+    this.now = now
     this.store = new Sessions(options, now)
     this.sessions = this.store.byToken
     this.created = this.store.created
@@ -89,8 +103,7 @@ export class NangoEmulator {
     this.answering = {
       sessions: this.store,
       limiter: this.limiter,
-      secretKeys: new Set(keys.map((key) => key.toLowerCase())),
-      keysWithoutScope: new Set((options.keysWithoutScope ?? []).map((key) => key.toLowerCase())),
+      scopesOf: keyScopes(keys, options),
     }
     this.webhookSigningKey = options.webhookSigningKey ?? randomUUID()
   }
@@ -122,11 +135,41 @@ export class NangoEmulator {
     for (const id of ids) this.store.integrations.add(id)
   }
 
-  /** Adds connections that reconnect sessions can target from now on. */
+  /** Adds connections that reconnect sessions can target from now on, with OAuth 2 credentials. */
   addConnections(
     connections: ReadonlyArray<{ readonly connection_id: string; readonly integration_id: string }>,
   ): void {
-    this.store.connections.push(...connections)
+    for (const { connection_id, integration_id } of connections) {
+      this.store.connections.upsert({ connection_id, provider_config_key: integration_id })
+    }
+  }
+
+  /**
+   * Seeds a connection, as an import would: credentials of `credentialType` (default `OAUTH2`)
+   * with fresh secrets unless `credentials` are given. Replaces one with the same id and integration.
+   */
+  seedConnection(input: SeedConnection): StoredConnection {
+    const { credentialType, ...connection } = input
+    return this.store.connections.upsert({
+      ...connection,
+      credentials: input.credentials ?? sampleCredentials(credentialType ?? "OAUTH2", this.now()),
+    })
+  }
+
+  /**
+   * Sets how a connection's credentials behave from now on: `"fails"` makes a forced refresh
+   * fail (400 `invalid_credentials`), `"exhausted"` makes every read fail (424), as when the
+   * refresh limit is reached; `"ok"` heals it. Throws for an unknown connection.
+   */
+  setRefresh(connectionId: string, integration: string, behaviour: RefreshBehaviour): void {
+    const connection = this.store.connections.find(connectionId, integration)
+    if (connection === undefined) throw new Error(`no connection "${connectionId}" for "${integration}"`)
+    connection.refresh = behaviour
+  }
+
+  /** The live connections, newest last. */
+  get connections(): ReadonlyArray<StoredConnection> {
+    return this.store.connections.all
   }
 
   /**
@@ -147,8 +190,16 @@ export class NangoEmulator {
       throw new Error(`the session does not allow the integration "${options.integration}"`)
     }
     const connectionId = options.connectionId ?? randomUUID()
-    if (options.error === undefined)
-      this.store.connections.push({ connection_id: connectionId, integration_id: options.integration })
+    if (options.error === undefined) {
+      this.store.connections.upsert({
+        connection_id: connectionId,
+        provider_config_key: options.integration,
+        provider: options.provider ?? options.integration,
+        credentials: sampleCredentials(options.authMode ?? "OAUTH2", this.now()),
+        tags: session.tags,
+        end_user: connectionEndUser(session),
+      })
+    }
     const body = authWebhookBody(
       { endUser: session.endUser, organization: session.organization, tags: session.tags },
       {

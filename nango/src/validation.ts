@@ -21,8 +21,10 @@ const isObject = (value: Json): value is Obj => typeof value === "object" && val
 const kind = (value: Json): string =>
   value === undefined ? "undefined" : value === null ? "null" : Array.isArray(value) ? "array" : typeof value
 
-const integrationIdPattern = /^[a-zA-Z0-9~:.@ _-]+$/
-const connectionIdPattern = /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/
+/** An integration id (`provider_config_key`), as `providerConfigKeySchema` checks it. */
+export const integrationIdPattern = /^[a-zA-Z0-9~:.@ _-]+$/
+/** A connection id, as `connectionIdSchema` checks it. */
+export const connectionIdPattern = /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/
 
 /** Collects issues for one body, in the order zod reports them. */
 class Checker {

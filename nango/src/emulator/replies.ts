@@ -52,7 +52,10 @@ export const authFailure = (code: AuthCode): Reply => ({
 })
 
 /** A 400 listing validation issues, as the server's zod errors. */
-export const invalid = (code: "invalid_body" | "invalid_query_params", errors: ReadonlyArray<Issue>): Reply => ({
+export const invalid = (
+  code: "invalid_body" | "invalid_query_params" | "invalid_uri_params",
+  errors: ReadonlyArray<Issue>,
+): Reply => ({
   status: 400,
   body: { error: { code, errors } },
 })

@@ -4,6 +4,7 @@
  * limiter, query and body) before the endpoint's handler.
  */
 import { validateEmptyQuery } from "../validation.js"
+import { connectionsEndpointOf, grants, scopeCheck } from "./connections.js"
 import type { RateLimiter } from "./faults.js"
 import {
   authFailure,
@@ -18,12 +19,12 @@ import {
 } from "./replies.js"
 import type { Sessions } from "./sessions.js"
 
-/** What the router answers from: the stored sessions, the limiter and the keys. */
+/** What the router answers from: the stored sessions (and connections), the limiter and each key's scopes. */
 export interface Server {
   readonly sessions: Sessions
   readonly limiter: RateLimiter
-  readonly secretKeys: ReadonlySet<string>
-  readonly keysWithoutScope: ReadonlySet<string>
+  /** The scopes of each accepted secret key, by its lowercase form. */
+  readonly scopesOf: ReadonlyMap<string, ReadonlyArray<string>>
 }
 
 /** Answers a request as the live server routes, authenticates, rate-limits and validates it. */
@@ -35,7 +36,8 @@ export const route = (
   body: ParsedBody,
 ): Reply => {
   if (method === "OPTIONS") return preflight
-  const endpoint = endpointOf(method, url.pathname)
+  const connections = connectionsEndpointOf(method, url.pathname)
+  const endpoint = connections === undefined ? endpointOf(method, url.pathname) : "connections"
   if (endpoint === undefined) {
     return { status: 404, body: { error: { code: "not_found", message: `Cannot ${method} ${url.pathname}` } } }
   }
@@ -70,10 +72,19 @@ export const route = (
   }
 
   if (!secretKeyPattern.test(credential)) return authFailure("invalid_secret_key_format")
-  const key = credential.toLowerCase()
-  if (!server.secretKeys.has(key) && !server.keysWithoutScope.has(key)) return authFailure("unknown_account")
+  const scopes = server.scopesOf.get(credential.toLowerCase())
+  if (scopes === undefined) return authFailure("unknown_account")
+  if (connections !== undefined) {
+    return server.limiter.run(
+      method,
+      url.pathname,
+      () =>
+        scopeCheck(connections.endpoint, scopes) ??
+        server.sessions.connections.answer(connections.endpoint, connections.connectionId, url, body.value, scopes),
+    )
+  }
   return server.limiter.run(method, url.pathname, () => {
-    if (server.keysWithoutScope.has(key)) {
+    if (!grants(scopes, "environment:connect_sessions:write")) {
       return {
         status: 403,
         body: {
@@ -87,8 +98,8 @@ export const route = (
   })
 }
 
-/** The endpoints the emulator serves. */
-type Endpoint = "create" | "reconnect" | "get" | "delete"
+/** The endpoints the emulator serves (the `/connections` ones are in `connections.ts`). */
+type Endpoint = "create" | "reconnect" | "get" | "delete" | "connections"
 
 /** The endpoint a method and path name, if any. */
 const endpointOf = (method: string, path: string): Endpoint | undefined => {

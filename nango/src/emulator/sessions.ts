@@ -6,17 +6,12 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { effectiveTags, maxEffectiveTags, type SessionOperation, unstorableSessionPaths } from "../rules.js"
 import { validateCreateBody, validateDeprecatedWebhookUrls, validateReconnectBody } from "../validation.js"
+import { Connections } from "./connections.js"
 import { invalid, type Reply, unknownIntegrations } from "./replies.js"
-import type { Options, StoredSession } from "./types.js"
+import type { ConnectionEndUser, Options, StoredSession } from "./types.js"
 
 /** A session lives 30 minutes, as on the live server. */
 export const sessionTtlMs = 30 * 60 * 1000
-
-/** A connection a reconnect session may target. */
-export interface ConnectionRef {
-  readonly connection_id: string
-  readonly integration_id: string
-}
 
 /** The sessions, integrations and connections of one emulator. */
 export class Sessions {
@@ -27,14 +22,18 @@ export class Sessions {
   /** The tokens of the sessions deleted, in order. */
   readonly deleted: Array<string> = []
   readonly integrations: Set<string>
-  readonly connections: Array<ConnectionRef>
+  /** The connections a reconnect session may target, which `/connections` serves. */
+  readonly connections: Connections
 
   constructor(
     private readonly options: Options,
     private readonly now: () => number,
   ) {
     this.integrations = new Set(options.integrations ?? ["github"])
-    this.connections = [...(options.connections ?? [])]
+    this.connections = new Connections(this.integrations, now)
+    for (const { connection_id, integration_id } of options.connections ?? []) {
+      this.connections.upsert({ connection_id, provider_config_key: integration_id })
+    }
   }
 
   /** The session of a token, unless it was deleted or has expired. */
@@ -77,10 +76,7 @@ export class Sessions {
     const deprecated = validateDeprecatedWebhookUrls(body)
     if (deprecated.length > 0) return invalid("invalid_body", deprecated)
     const input = body as Record<string, unknown>
-    const known = this.connections.some(
-      (connection) =>
-        connection.connection_id === input.connection_id && connection.integration_id === input.integration_id,
-    )
+    const known = this.connections.find(input.connection_id as string, input.integration_id as string) !== undefined
     if (!known) {
       return {
         status: 400,
@@ -167,20 +163,8 @@ export class Sessions {
 
   /** The body of `GET /connect/session`, in the live server's key order. */
   describe(session: StoredSession): Record<string, unknown> {
-    const user = session.endUser
-    const organization = session.organization
     return {
-      endUser:
-        user === null
-          ? null
-          : {
-              id: user.id,
-              display_name: user.display_name ?? null,
-              email: user.email ?? null,
-              tags: user.tags ?? null,
-              organization:
-                organization === null ? null : { id: organization.id, display_name: organization.display_name ?? null },
-            },
+      endUser: connectionEndUser(session),
       connectUISettings: {
         showWatermark: true,
         defaultTheme: "system",
@@ -193,6 +177,27 @@ export class Sessions {
       ...(this.options.cloud === true ? {} : { websocketsPath: "/" }),
     }
   }
+}
+
+/** The session's end user as the server reports it (and as its connection carries it), or null. */
+export const connectionEndUser = (session: StoredSession): ConnectionEndUser | null => {
+  const user = session.endUser
+  const organization = session.organization
+  return user === null
+    ? null
+    : {
+        id: user.id as string,
+        display_name: (user.display_name as string | undefined) ?? null,
+        email: (user.email as string | undefined) ?? null,
+        tags: (user.tags as Record<string, string> | undefined) ?? null,
+        organization:
+          organization === null
+            ? null
+            : {
+                id: organization.id as string,
+                display_name: (organization.display_name as string | undefined) ?? null,
+              },
+      }
 }
 
 /** The overrides as the server keeps them: each entry's unknown keys dropped. */

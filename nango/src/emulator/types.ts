@@ -151,8 +151,13 @@ export interface CompletedSession {
 export interface Options {
   /** Accepted environment secret keys (UUID v4). Default: one random key, see `secretKey`. */
   readonly secretKeys?: ReadonlyArray<string>
-  /** Keys that authenticate but lack the `environment:connect_sessions:write` scope (403). */
+  /** Keys that authenticate but have no scope at all (every endpoint answers 403). */
   readonly keysWithoutScope?: ReadonlyArray<string>
+  /**
+   * Keys that authenticate with the given scopes only, as keys made in Nango's dashboard with
+   * explicit scopes (`environment:connections:read`, `environment:connections:read_credentials`, …).
+   */
+  readonly keyScopes?: Readonly<Record<string, ReadonlyArray<string>>>
   /** Integrations that exist. Default `["github"]`. */
   readonly integrations?: ReadonlyArray<string>
   /** Existing connections a reconnect session can target. */
@@ -177,4 +182,79 @@ export interface Options {
   readonly webhookRetryDelaysMs?: ReadonlyArray<number>
   /** The environment's name, as webhooks carry it. Default `dev`. */
   readonly environment?: string
+}
+
+/**
+ * A connection to seed with `seedConnection`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface SeedConnection extends NewConnection {
+  /** The kind of credentials made with fresh secrets when `credentials` is not given. Default `OAUTH2`. */
+  readonly credentialType?: string
+}
+
+/**
+ * How a connection's credentials behave when refreshed.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type RefreshBehaviour = "ok" | "fails" | "exhausted"
+
+/**
+ * An end user as a connection carries it.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ConnectionEndUser {
+  readonly id: string
+  readonly display_name: string | null
+  readonly email: string | null
+  readonly tags: Record<string, string> | null
+  readonly organization: { readonly id: string; readonly display_name: string | null } | null
+}
+
+/**
+ * A connection as the emulator stores it.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface StoredConnection {
+  readonly id: number
+  readonly connection_id: string
+  readonly provider_config_key: string
+  readonly provider: string
+  credentials: Record<string, unknown>
+  connection_config: Record<string, unknown>
+  metadata: Record<string, unknown> | null
+  tags: Record<string, string>
+  end_user: ConnectionEndUser | null
+  webhook_url_override: string | null
+  readonly created_at: number
+  updated_at: number
+  last_fetched_at: number | null
+  errors: Array<{ readonly type: string; readonly log_id: string }>
+  refresh: RefreshBehaviour
+}
+
+/**
+ * What a new connection is made from.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface NewConnection {
+  readonly connection_id: string
+  readonly provider_config_key: string
+  readonly provider?: string
+  readonly credentials?: Record<string, unknown>
+  readonly connection_config?: Record<string, unknown>
+  readonly metadata?: Record<string, unknown> | null
+  readonly tags?: Record<string, string>
+  readonly end_user?: ConnectionEndUser | null
+  readonly webhook_url_override?: string | null
 }

@@ -6,10 +6,10 @@ import { gzipSync } from "node:zlib"
 import { build } from "esbuild"
 
 /**
- * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 8,589 measured
- * (BENCHMARKS.md says what the last increase bought), and a little room.
+ * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 9,802 measured
+ * (9,808 on the Effect 3 line; BENCHMARKS.md says what the last increases bought), and a little room.
  */
-const budgetGzipBytes = 8_700
+const budgetGzipBytes = 9_900
 
 const run = (command, args) => execFileSync(command, args, { stdio: "inherit" })
 run("npx", ["publint", "--strict"])

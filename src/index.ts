@@ -17,7 +17,12 @@ export * as NangoConnect from "./NangoConnect.js"
  * @since 0.1.0
  */
 export * as NangoConnectError from "./NangoConnectError.js"
-
+/**
+ * Effect Schemas of the connections Nango keeps: one connection with its credentials, a list item.
+ *
+ * @since 0.3.0
+ */
+export * as NangoConnectionsSchema from "./NangoConnectionsSchema.js"
 /**
  * Effect Schemas of every request and response body.
  *

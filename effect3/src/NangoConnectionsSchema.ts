@@ -1,0 +1,346 @@
+/**
+ * Effect Schemas of the connections Nango keeps, as the server (0.71.4) answers them: one
+ * connection with its credentials, a list item, and the credentials as a union discriminated by
+ * `type`, every secret (tokens, keys, passwords, the provider's raw answer) decoded to `Redacted`.
+ * Dates decode to `Date` whatever the endpoint writes (`+00:00`, six decimals, or `Z`).
+ *
+ * @since 0.3.0
+ */
+import { Schema } from "effect"
+
+/** A secret string, kept `Redacted`. */
+const Secret = Schema.Redacted(Schema.String)
+
+/** The provider's own answer: it may hold any secret, so it is kept `Redacted` whole. */
+const Raw = Schema.optional(Schema.Redacted(Schema.Unknown))
+
+const ExpiresAt = Schema.optional(Schema.Date)
+
+const ConfigOverride = Schema.optional(
+  Schema.Struct({ client_id: Schema.optional(Schema.String), client_secret: Schema.optional(Secret) }),
+)
+
+/**
+ * OAuth 2 credentials; `refresh_token` only when asked for with `refreshToken: true`.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const OAuth2Credentials = Schema.Struct({
+  type: Schema.Literal("OAUTH2"),
+  access_token: Secret,
+  refresh_token: Schema.optional(Secret),
+  expires_at: ExpiresAt,
+  config_override: ConfigOverride,
+  raw: Raw,
+})
+
+/**
+ * OAuth 1 credentials.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const OAuth1Credentials = Schema.Struct({
+  type: Schema.Literal("OAUTH1"),
+  oauth_token: Secret,
+  oauth_token_secret: Secret,
+  raw: Raw,
+})
+
+/**
+ * OAuth 2 client-credentials.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const OAuth2ClientCredentials = Schema.Struct({
+  type: Schema.Literal("OAUTH2_CC"),
+  token: Secret,
+  client_id: Schema.String,
+  client_secret: Secret,
+  client_certificate: Schema.optional(Secret),
+  client_private_key: Schema.optional(Secret),
+  expires_at: ExpiresAt,
+  raw: Raw,
+})
+
+/**
+ * An API key.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const ApiKeyCredentials = Schema.Struct({ type: Schema.Literal("API_KEY"), apiKey: Secret })
+
+/**
+ * A user name and password (either may be empty).
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const BasicCredentials = Schema.Struct({
+  type: Schema.Literal("BASIC"),
+  username: Schema.String,
+  password: Secret,
+})
+
+/**
+ * A GitHub App installation token.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const AppCredentials = Schema.Struct({
+  type: Schema.Literal("APP"),
+  access_token: Secret,
+  expires_at: ExpiresAt,
+  jwtToken: Schema.optional(Secret),
+  raw: Raw,
+})
+
+/**
+ * A GitHub App with OAuth: the app's token and, once authorized, the user's.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const CustomCredentials = Schema.Struct({
+  type: Schema.Literal("CUSTOM"),
+  app: Schema.optional(AppCredentials),
+  user: Schema.optional(Schema.NullOr(OAuth2Credentials)),
+  raw: Raw,
+})
+
+/**
+ * NetSuite token-based authentication.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const TbaCredentials = Schema.Struct({
+  type: Schema.Literal("TBA"),
+  token_id: Secret,
+  token_secret: Secret,
+  config_override: ConfigOverride,
+})
+
+/**
+ * A JWT; its provider-specific fields are left out, since any of them may be a secret.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const JwtCredentials = Schema.Struct({
+  type: Schema.Literal("JWT"),
+  token: Schema.optional(Secret),
+  expires_at: ExpiresAt,
+})
+
+/**
+ * Bill.com credentials.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const BillCredentials = Schema.Struct({
+  type: Schema.Literal("BILL"),
+  username: Schema.String,
+  password: Secret,
+  organization_id: Schema.String,
+  dev_key: Secret,
+  session_id: Schema.optional(Secret),
+  user_id: Schema.optional(Schema.String),
+  expires_at: ExpiresAt,
+  raw: Raw,
+})
+
+/**
+ * Two-step credentials (a token obtained from other credentials).
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const TwoStepCredentials = Schema.Struct({
+  type: Schema.Literal("TWO_STEP"),
+  token: Schema.optional(Secret),
+  refresh_token: Schema.optional(Secret),
+  expires_at: ExpiresAt,
+  raw: Raw,
+})
+
+/**
+ * Signature-based credentials.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const SignatureCredentials = Schema.Struct({
+  type: Schema.Literal("SIGNATURE"),
+  username: Schema.String,
+  password: Secret,
+  token: Schema.optional(Secret),
+  expires_at: ExpiresAt,
+})
+
+/**
+ * AWS Signature Version 4 credentials.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const AwsSigV4Credentials = Schema.Struct({
+  type: Schema.Literal("AWS_SIGV4"),
+  role_arn: Schema.String,
+  region: Schema.String,
+  service: Schema.String,
+  access_key_id: Schema.String,
+  secret_access_key: Secret,
+  session_token: Secret,
+  expires_at: ExpiresAt,
+  external_id: Schema.optional(Schema.String),
+  raw: Raw,
+})
+
+/** The credential types this version knows. */
+const knownTypes: ReadonlyArray<string> = [
+  "OAUTH2",
+  "OAUTH1",
+  "OAUTH2_CC",
+  "API_KEY",
+  "BASIC",
+  "APP",
+  "CUSTOM",
+  "TBA",
+  "JWT",
+  "BILL",
+  "TWO_STEP",
+  "SIGNATURE",
+  "AWS_SIGV4",
+]
+
+/**
+ * Credentials of a type this version does not know, decoded as `{ type: "UNKNOWN", name }`: only
+ * the type's name is kept, since any other field may be a secret.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const OtherCredentials = Schema.transform(
+  Schema.Struct({
+    type: Schema.String.pipe(
+      Schema.filter((type) => !knownTypes.includes(type) || "a known type is decoded by its own schema"),
+    ),
+  }),
+  Schema.Struct({ type: Schema.Literal("UNKNOWN"), name: Schema.String }),
+  {
+    strict: true,
+    decode: ({ type }) => ({ type: "UNKNOWN" as const, name: type }),
+    encode: ({ name }) => ({ type: name }),
+  },
+)
+
+/**
+ * No credentials: the key lacks the `read_credentials` scope, or the connection needs none.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const NoCredentials = Schema.Struct({ type: Schema.optional(Schema.Never) })
+
+/**
+ * A connection's credentials, discriminated by `type` (none for {@link NoCredentials}).
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export const Credentials = Schema.Union(
+  OAuth2Credentials,
+  OAuth1Credentials,
+  OAuth2ClientCredentials,
+  ApiKeyCredentials,
+  BasicCredentials,
+  AppCredentials,
+  CustomCredentials,
+  TbaCredentials,
+  JwtCredentials,
+  BillCredentials,
+  TwoStepCredentials,
+  SignatureCredentials,
+  AwsSigV4Credentials,
+  OtherCredentials,
+  NoCredentials,
+)
+
+/**
+ * A connection's credentials.
+ *
+ * @since 0.3.0
+ * @category credentials
+ */
+export type Credentials = typeof Credentials.Type
+
+/**
+ * The end user a connection is linked to.
+ *
+ * @since 0.3.0
+ * @category connections
+ */
+export const ConnectionEndUser = Schema.Struct({
+  id: Schema.String,
+  display_name: Schema.NullOr(Schema.String),
+  email: Schema.NullOr(Schema.String),
+  tags: Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })),
+  organization: Schema.NullOr(Schema.Struct({ id: Schema.String, display_name: Schema.NullOr(Schema.String) })),
+})
+
+const summaryFields = {
+  id: Schema.Number,
+  connection_id: Schema.String,
+  provider_config_key: Schema.String,
+  provider: Schema.String,
+  errors: Schema.Array(Schema.Struct({ type: Schema.String, log_id: Schema.String })),
+  end_user: Schema.NullOr(ConnectionEndUser),
+  tags: Schema.Record({ key: Schema.String, value: Schema.String }),
+  metadata: Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+}
+
+/**
+ * One connection with its credentials, as `GET /connections/{id}` answers it.
+ *
+ * @since 0.3.0
+ * @category connections
+ */
+export const Connection = Schema.Struct({
+  ...summaryFields,
+  connection_config: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  webhook_url_override: Schema.NullOr(Schema.String),
+  created_at: Schema.Date,
+  updated_at: Schema.Date,
+  last_fetched_at: Schema.NullOr(Schema.Date),
+  credentials: Credentials,
+})
+
+/**
+ * One connection with its credentials.
+ *
+ * @since 0.3.0
+ * @category connections
+ */
+export type Connection = typeof Connection.Type
+
+/**
+ * A connection as `GET /connections` lists it: no credentials, no configuration.
+ *
+ * @since 0.3.0
+ * @category connections
+ */
+export const ConnectionSummary = Schema.Struct({ ...summaryFields, created: Schema.Date })
+
+/**
+ * A connection as listed.
+ *
+ * @since 0.3.0
+ * @category connections
+ */
+export type ConnectionSummary = typeof ConnectionSummary.Type

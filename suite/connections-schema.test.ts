@@ -1,0 +1,100 @@
+/**
+ * The connection schemas against what the server answers (the emulator plays it, see
+ * nango/test/connections.test.ts): every credential type decodes with its secrets `Redacted`,
+ * the three date forms decode to the same instant, `{}` is "no credentials", an unknown type keeps
+ * only its type, and a known type missing a secret fails instead of passing as unknown.
+ */
+import { NangoConnectionsSchema } from "effect-nango"
+import { NangoEmulator } from "effect-nango/testing"
+import { decodeOutcome, describe, Effect, expect, it, Redacted } from "#line"
+
+const readOnlyKey = "6f1c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
+const created = Date.UTC(2026, 11, 1, 10, 30, 0, 412)
+
+const fetchJson = (emulator: NangoEmulator.NangoEmulator, path: string, key = emulator.secretKey) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${emulator.url}${path}`, { headers: { authorization: `Bearer ${key}` } })
+    return (await response.json()) as Record<string, unknown>
+  })
+
+const decode = <A, I>(schema: Parameters<typeof decodeOutcome<A, I>>[0], value: unknown): A => {
+  const outcome = decodeOutcome(schema, value)
+  if (outcome._tag === "Failure") throw new Error(String(outcome.failure))
+  return outcome.success
+}
+
+/** Every string the emulator put in the credentials that looks like a secret it made. */
+const secretsIn = (value: unknown): Array<string> =>
+  JSON.stringify(value).match(/(access|refresh|oauth|secret|cc|key|password|token)_[0-9a-f]{32}/g) ?? []
+
+describe("NangoConnectionsSchema.Connection", () => {
+  it.effect.each(["OAUTH2", "OAUTH1", "OAUTH2_CC", "API_KEY", "BASIC"])(
+    "%s credentials decode with every secret Redacted, and no secret in the decoded value's text",
+    (type) =>
+      Effect.gen(function* () {
+        const emulator = yield* NangoEmulator.make({ now: () => created })
+        emulator.seedConnection({ connection_id: "c1", provider_config_key: "github", credentialType: type })
+        const body = yield* fetchJson(emulator, "/connections/c1?provider_config_key=github&refresh_token=true")
+        const secrets = secretsIn(body.credentials)
+        expect(secrets.length).toBeGreaterThan(0)
+        const connection = decode(NangoConnectionsSchema.Connection, body)
+        expect(connection.credentials.type).toBe(type)
+        expect(connection.created_at.getTime()).toBe(created)
+        const shown = `${String(connection.credentials)} ${JSON.stringify(connection)} ${JSON.stringify(connection.credentials)}`
+        for (const secret of secrets) expect(shown).not.toContain(secret)
+        if (connection.credentials.type === "OAUTH2") {
+          expect(Redacted.value(connection.credentials.access_token)).toMatch(/^access_/)
+          expect(connection.credentials.refresh_token).toBeDefined()
+        }
+      }),
+  )
+
+  it.effect("a key without read_credentials, and an unauthenticated connection, decode as no credentials", () =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make({
+        keyScopes: { [readOnlyKey]: ["environment:connections:read"] },
+      })
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      emulator.seedConnection({ connection_id: "c2", provider_config_key: "github", credentialType: "NONE" })
+      const hidden = yield* fetchJson(emulator, "/connections/c1?provider_config_key=github", readOnlyKey)
+      expect(decode(NangoConnectionsSchema.Connection, hidden).credentials).toEqual({})
+      const none = yield* fetchJson(emulator, "/connections/c2?provider_config_key=github")
+      expect(decode(NangoConnectionsSchema.Connection, none).credentials.type).toBeUndefined()
+    }),
+  )
+
+  it.effect("an unknown credential type keeps its type and nothing else; a known one missing its secret fails", () =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make()
+      emulator.seedConnection({
+        connection_id: "c1",
+        provider_config_key: "github",
+        credentials: { type: "MCP_OAUTH2", access_token: "Zq9secret" },
+      })
+      const body = yield* fetchJson(emulator, "/connections/c1?provider_config_key=github")
+      const connection = decode(NangoConnectionsSchema.Connection, body)
+      expect(connection.credentials).toEqual({ type: "UNKNOWN", name: "MCP_OAUTH2" })
+      const broken = { ...body, credentials: { type: "OAUTH2" } }
+      expect(decodeOutcome(NangoConnectionsSchema.Connection, broken)._tag).toBe("Failure")
+    }),
+  )
+
+  it.effect("the three date forms decode to the same instant: +00:00, six decimals, Z", () =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make({ now: () => created })
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const one = yield* fetchJson(emulator, "/connections/c1?provider_config_key=github")
+      expect(one.created_at).toMatch(/\+00:00$/)
+      expect(decode(NangoConnectionsSchema.Connection, one).created_at.getTime()).toBe(created)
+      const list = (yield* fetchJson(emulator, "/connections")).connections as Array<Record<string, unknown>>
+      expect(list[0]?.created).toMatch(/\.\d{6}\+00:00$/)
+      expect(decode(NangoConnectionsSchema.ConnectionSummary, list[0]).created.getTime()).toBe(created)
+      expect(
+        decode(NangoConnectionsSchema.Connection, {
+          ...one,
+          created_at: new Date(created).toISOString(),
+        }).created_at.getTime(),
+      ).toBe(created)
+    }),
+  )
+})

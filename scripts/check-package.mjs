@@ -6,8 +6,8 @@ import { gzipSync } from "node:zlib"
 import { build } from "esbuild"
 
 /**
- * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 9,802 measured
- * (9,808 on the Effect 3 line; BENCHMARKS.md says what the last increases bought), and a little room.
+ * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 9,848 measured
+ * (9,845 on the Effect 3 line; BENCHMARKS.md says what the last increases bought), and a little room.
  */
 const budgetGzipBytes = 9_900
 

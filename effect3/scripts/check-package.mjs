@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib"
 import { build } from "esbuild"
 
 /**
- * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 9,808 measured
+ * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 9,845 measured
  * (the root's BENCHMARKS.md says what the last increases bought), and a little room.
  */
 const budgetGzipBytes = 9_900

@@ -3,6 +3,7 @@
  * or a proxy that throws is an issue, not a crash), with the checks that need no Effect module.
  * Each line decodes the durations and the secret key in its own idiom, with the messages here.
  */
+import { checkBaseUrl } from "./base-url.js"
 
 /** The options' fields, read once; durations and the secret key still as given. */
 export interface RawOptions {
@@ -109,4 +110,91 @@ export const readOptions = (options: unknown): { readonly raw: RawOptions; reado
     allowInsecureHttp: flag("allowInsecureHttp"),
   }
   return { raw, issues }
+}
+
+/** What a line decodes in its own idiom: a duration, and the secret key. */
+export interface LineDecoders<D, K> {
+  /** A duration that is given, not negative and not NaN; `undefined` when it is not one. */
+  readonly duration: (input: unknown) => D | undefined
+  /** The secret key when it is a string (or a line's redacted string) that can go in a header. */
+  readonly secretKey: (input: unknown) => K | undefined
+}
+
+/** The options with every default filled in, in a line's own types. */
+export interface ResolvedOptions<D, K> {
+  readonly secretKey: K
+  readonly baseUrl: string
+  readonly retry: {
+    readonly maxAttempts: number
+    readonly baseDelay: D
+    readonly maxDelay: D
+    readonly maxRetryAfter: D
+  }
+  readonly attemptTimeout: D
+  readonly totalTimeout: D
+  readonly maxBytes: number
+  readonly propagateTraceContext: boolean
+}
+
+/** The defaults the options fall back to, in a line's own duration type. */
+export interface OptionDefaults<D> {
+  readonly baseUrl: string
+  readonly maxResponseBytes: number
+  readonly retry: {
+    readonly maxAttempts: number
+    readonly baseDelay: D
+    readonly maxDelay: D
+    readonly maxRetryAfter: D
+  }
+  readonly timeout: { readonly attempt: D; readonly total: D }
+}
+
+/** Why options were refused: which input (the key, the base URL, or the rest) and the issues by path. */
+export interface RefusedOptions {
+  readonly input: "secretKey" | "baseUrl" | "options"
+  readonly issues: ReadonlyArray<string>
+}
+
+/**
+ * Resolves options: the secret key first, then the base URL, then the rest, each refused as its
+ * own input. A line gives its decoders and turns the outcome into its own error.
+ */
+export const resolveOptionsWith = <D, K>(
+  options: unknown,
+  defaults: OptionDefaults<D>,
+  decode: LineDecoders<D, K>,
+): ResolvedOptions<D, K> | RefusedOptions => {
+  const { raw, issues: read } = readOptions(options)
+  const issues = [...read]
+  const secretKey = decode.secretKey(raw.secretKey)
+  if (secretKey === undefined) {
+    return {
+      input: "secretKey",
+      issues: ["expected a non-empty key of visible ASCII characters; the value is not shown"],
+    }
+  }
+  const checked = checkBaseUrl(raw.baseUrl ?? defaults.baseUrl, raw.allowInsecureHttp)
+  if (checked.issue !== undefined) return { input: "baseUrl", issues: [checked.issue] }
+  const given = { ...defaults.retry, attempt: defaults.timeout.attempt, total: defaults.timeout.total }
+  const durations = { ...given }
+  for (const [path, key] of durationFields) {
+    const duration = raw[key] === undefined ? given[key] : decode.duration(raw[key])
+    if (duration === undefined) issues.push(`${path}: ${optionMessages.duration}`)
+    else durations[key] = duration
+  }
+  if (issues.length > 0) return { input: "options", issues }
+  return {
+    secretKey,
+    baseUrl: checked.baseUrl,
+    retry: {
+      maxAttempts: raw.maxAttempts ?? defaults.retry.maxAttempts,
+      baseDelay: durations.baseDelay,
+      maxDelay: durations.maxDelay,
+      maxRetryAfter: durations.maxRetryAfter,
+    },
+    attemptTimeout: durations.attempt,
+    totalTimeout: durations.total,
+    maxBytes: raw.maxResponseBytes ?? defaults.maxResponseBytes,
+    propagateTraceContext: raw.propagateTraceContext,
+  }
 }

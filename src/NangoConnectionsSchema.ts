@@ -75,15 +75,16 @@ export const OAuth2ClientCredentials = Schema.Struct({
 export const ApiKeyCredentials = Schema.Struct({ type: Schema.Literal("API_KEY"), apiKey: Secret })
 
 /**
- * A user name and password (either may be empty).
+ * A user name and password (either may be empty). An `INSTALL_PLUGIN` connection is stored as
+ * `BASIC` too, with fields of its own, which are left out (any of them may be a secret).
  *
  * @since 0.3.0
  * @category credentials
  */
 export const BasicCredentials = Schema.Struct({
   type: Schema.Literal("BASIC"),
-  username: Schema.String,
-  password: Secret,
+  username: Schema.optional(Schema.String),
+  password: Schema.optional(Secret),
 })
 
 /**
@@ -242,12 +243,12 @@ export const OtherCredentials = Schema.Struct({
 )
 
 /**
- * No credentials: the key lacks the `read_credentials` scope, or the connection needs none.
+ * No credentials, `{}`: the key lacks the `read_credentials` scope, or the connection needs none.
  *
  * @since 0.3.0
  * @category credentials
  */
-export const NoCredentials = Schema.Struct({ type: Schema.optional(Schema.Never) })
+export const NoCredentials = Schema.Record(Schema.String, Schema.Never)
 
 /**
  * A connection's credentials, discriminated by `type` (none for {@link NoCredentials}).

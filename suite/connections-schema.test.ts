@@ -63,20 +63,24 @@ describe("NangoConnectionsSchema.Connection", () => {
     }),
   )
 
-  it.effect("an unknown credential type keeps its type and nothing else; a known one missing its secret fails", () =>
-    Effect.gen(function* () {
-      const emulator = yield* NangoEmulator.make()
-      emulator.seedConnection({
-        connection_id: "c1",
-        provider_config_key: "github",
-        credentials: { type: "MCP_OAUTH2", access_token: "Zq9secret" },
-      })
-      const body = yield* fetchJson(emulator, "/connections/c1?provider_config_key=github")
-      const connection = decode(NangoConnectionsSchema.Connection, body)
-      expect(connection.credentials).toEqual({ type: "UNKNOWN", name: "MCP_OAUTH2" })
-      const broken = { ...body, credentials: { type: "OAUTH2" } }
-      expect(decodeOutcome(NangoConnectionsSchema.Connection, broken)._tag).toBe("Failure")
-    }),
+  it.effect(
+    "an unknown credential type keeps its type and nothing else; BASIC without its fields (an install plugin) keeps only its type; OAUTH2 missing its token fails",
+    () =>
+      Effect.gen(function* () {
+        const emulator = yield* NangoEmulator.make()
+        emulator.seedConnection({
+          connection_id: "c1",
+          provider_config_key: "github",
+          credentials: { type: "MCP_OAUTH2", access_token: "Zq9secret" },
+        })
+        const body = yield* fetchJson(emulator, "/connections/c1?provider_config_key=github")
+        const connection = decode(NangoConnectionsSchema.Connection, body)
+        expect(connection.credentials).toEqual({ type: "UNKNOWN", name: "MCP_OAUTH2" })
+        const plugin = { ...body, credentials: { type: "BASIC", plugin_secret: "Zq9secret" } }
+        expect(decode(NangoConnectionsSchema.Connection, plugin).credentials).toEqual({ type: "BASIC" })
+        const broken = { ...body, credentials: { type: "OAUTH2" } }
+        expect(decodeOutcome(NangoConnectionsSchema.Connection, broken)._tag).toBe("Failure")
+      }),
   )
 
   it.effect("the three date forms decode to the same instant: +00:00, six decimals, Z", () =>

@@ -1,13 +1,15 @@
 /**
  * Drift guard against Nango's own published types (`@nangohq/types`, pinned to the server version
  * the fixtures come from): every body those types allow is accepted by our request schemas'
- * encoded side, and every success body they declare is accepted by our response schemas' encoded
- * side, field by field. Checked by the type check (`npm run typecheck`); vitest runs it too.
+ * encoded side, and every success body they declare (sessions, connections, webhooks) is accepted
+ * by our response schemas' encoded side, field by field. Checked by the type check (`npm run typecheck`); vitest runs it too.
  */
 
 import type {
   DeleteConnectSession,
   GetConnectSession,
+  GetPublicConnection,
+  GetPublicConnections,
   NangoAsyncActionWebhookBody,
   NangoAuthWebhookBodyError,
   NangoAuthWebhookBodySuccess,
@@ -17,7 +19,7 @@ import type {
   PostConnectSessions,
   PostPublicConnectSessionsReconnect,
 } from "@nangohq/types"
-import type { NangoConnectSchema } from "effect-nango"
+import type { NangoConnectionsSchema, NangoConnectSchema } from "effect-nango"
 import type { NangoWebhookSchema } from "effect-nango/webhooks"
 import { describe, expectTypeOf, it } from "#line"
 
@@ -82,6 +84,26 @@ describe("@nangohq/types", () => {
     expectTypeOf<Details>().not.toHaveProperty("tags")
     // Nango's type has no 404 for DELETE and no body: `Success: never`; the server answers 204.
     expectTypeOf<DeleteConnectSession["Success"]>().toBeNever()
+  })
+
+  it("every connection Nango's types declare decodes as Connection, and every list item as ConnectionSummary", () => {
+    type Full = GetPublicConnection["Success"]
+    type Ours = Encoded<typeof NangoConnectionsSchema.Connection>
+    expectTypeOf<Full>().not.toBeAny()
+    expectTypeOf<Assignable<Omit<Full, "credentials">, Omit<Ours, "credentials">>>().toEqualTypeOf<true>()
+    // Each credential type of Nango's union against our schema of the same `type`, field by field
+    // (our fallback for unknown types takes any `{ type }`, so the whole union would prove nothing);
+    // a type we have no schema for falls to that fallback, which keeps only its name.
+    type OursFor<T> = Extract<Ours["credentials"], { readonly type: T }>
+    type Check<C> = C extends { readonly type: infer T }
+      ? [OursFor<T>] extends [never]
+        ? true
+        : Assignable<C, OursFor<T>>
+      : Assignable<C, Ours["credentials"]>
+    expectTypeOf<Full["credentials"]>().not.toBeAny()
+    expectTypeOf<Check<Full["credentials"]>>().toEqualTypeOf<true>()
+    type Item = GetPublicConnections["Success"]["connections"][number]
+    expectTypeOf<Assignable<Item, Encoded<typeof NangoConnectionsSchema.ConnectionSummary>>>().toEqualTypeOf<true>()
   })
 
   it("every webhook body Nango's types declare is one our webhook schemas decode", () => {

@@ -6,7 +6,7 @@
 import { checkBaseUrl } from "./base-url.js"
 
 /** The options' fields, read once; durations and the secret key still as given. */
-export interface RawOptions {
+interface RawOptions {
   readonly secretKey: unknown
   readonly baseUrl: string | undefined
   readonly maxAttempts: number | undefined
@@ -21,7 +21,7 @@ export interface RawOptions {
 }
 
 /** What the line checks: the durations by their paths. */
-export const durationFields = [
+const durationFields = [
   ["retry.baseDelay", "baseDelay"],
   ["retry.maxDelay", "maxDelay"],
   ["retry.maxRetryAfter", "maxRetryAfter"],
@@ -30,7 +30,7 @@ export const durationFields = [
 ] as const
 
 /** How the client words an option it refuses; no message shows the value. */
-export const optionMessages = {
+const optionMessages = {
   object: "expected an object",
   duration: 'expected a duration that is not negative (a Duration, milliseconds, or a string such as "2 seconds")',
   maxAttempts: "expected an integer of at least 1",
@@ -67,7 +67,7 @@ const isInteger = (value: unknown, min: number): value is number =>
   typeof value === "number" && Number.isInteger(value) && value >= min
 
 /** Reads the options; the issues name each refused field by its path. */
-export const readOptions = (options: unknown): { readonly raw: RawOptions; readonly issues: ReadonlyArray<string> } => {
+const readOptions = (options: unknown): { readonly raw: RawOptions; readonly issues: ReadonlyArray<string> } => {
   const issues: Array<string> = []
   const { read, group } = reader(issues)
   const given = typeof options === "object" && options !== null ? options : {}

@@ -5,11 +5,23 @@
  * and merge, and import. Statuses, codes and messages are the server's, where they differ from
  * its spec too (docs/nango-server.md, "Connections").
  */
-import { randomBytes } from "node:crypto"
+import { randomBytes, randomUUID } from "node:crypto"
 import { derivedTags, maxEffectiveTags, tagKeyPattern } from "../rules.js"
 import { connectionIdPattern, type Issue, integrationIdPattern } from "../validation.js"
 import { invalid, type Reply } from "./replies.js"
-import type { NewConnection, StoredConnection } from "./types.js"
+import type { ConnectionEndUser, NewConnection, StoredConnection } from "./types.js"
+
+/** An `end_user` body (as validated) in the shape a connection reports it, with its organization. */
+export const toConnectionEndUser = (
+  user: Record<string, unknown>,
+  organization: ConnectionEndUser["organization"],
+): ConnectionEndUser => ({
+  id: user.id as string,
+  display_name: (user.display_name as string | undefined) ?? null,
+  email: (user.email as string | undefined) ?? null,
+  tags: (user.tags as Record<string, string> | undefined) ?? null,
+  organization,
+})
 
 /** The scopes that let a key read a connection's credentials. */
 const credentialScopes = ["environment:*", "environment:connections:*", "environment:connections:read_credentials"]
@@ -242,6 +254,18 @@ export const sampleCredentials = (type: string, now: number): Record<string, unk
   }
 }
 
+/** The fields a connection shows in a list and in its own GET alike, in the server's order. */
+const summary = (connection: StoredConnection) => ({
+  id: connection.id,
+  connection_id: connection.connection_id,
+  provider_config_key: connection.provider_config_key,
+  provider: connection.provider,
+  errors: connection.errors,
+  end_user: connection.end_user,
+  tags: connection.tags,
+  metadata: connection.metadata,
+})
+
 /** The connections of one emulator, and the `/connections` endpoints on them. */
 export class Connections {
   /** Every live connection, deleted ones removed. */
@@ -373,14 +397,7 @@ export class Connections {
   private full(connection: StoredConnection, withCredentials: boolean, withRefreshToken: boolean) {
     const strip = (value: unknown) => (withRefreshToken ? value : withoutRefreshTokens(value))
     return {
-      id: connection.id,
-      connection_id: connection.connection_id,
-      provider_config_key: connection.provider_config_key,
-      provider: connection.provider,
-      errors: connection.errors,
-      end_user: connection.end_user,
-      tags: connection.tags,
-      metadata: connection.metadata,
+      ...summary(connection),
       connection_config: strip(connection.connection_config),
       webhook_url_override: connection.webhook_url_override,
       created_at: offsetTime(connection.created_at),
@@ -432,14 +449,7 @@ export class Connections {
       status: 200,
       body: {
         connections: ordered.slice(offset, offset + Math.floor(limit)).map((connection) => ({
-          id: connection.id,
-          connection_id: connection.connection_id,
-          provider_config_key: connection.provider_config_key,
-          provider: connection.provider,
-          errors: connection.errors,
-          end_user: connection.end_user,
-          tags: connection.tags,
-          metadata: connection.metadata,
+          ...summary(connection),
           created: postgresTime(connection.created_at),
         })),
       },
@@ -476,14 +486,7 @@ export class Connections {
       connection.tags = merged
     }
     if (patch.end_user !== undefined) {
-      const user = patch.end_user
-      connection.end_user = {
-        id: user.id as string,
-        display_name: (user.display_name as string | undefined) ?? null,
-        email: (user.email as string | undefined) ?? null,
-        tags: (user.tags as Record<string, string> | undefined) ?? null,
-        organization: connection.end_user?.organization ?? null,
-      }
+      connection.end_user = toConnectionEndUser(patch.end_user, connection.end_user?.organization ?? null)
     }
     if (patch.webhook_url_override !== undefined) {
       connection.webhook_url_override = patch.webhook_url_override === "" ? null : patch.webhook_url_override
@@ -587,7 +590,7 @@ export class Connections {
     const imported =
       type === "OAUTH2" || type === "OAUTH1" || type === "OAUTH2_CC" ? { ...stored, raw: { ...stored } } : stored
     const connection = this.upsert({
-      connection_id: typeof input.connection_id === "string" ? input.connection_id : crypto.randomUUID(),
+      connection_id: typeof input.connection_id === "string" ? input.connection_id : randomUUID(),
       provider_config_key: integration,
       credentials: type === "NONE" ? {} : imported,
       connection_config: (input.connection_config as Record<string, unknown> | undefined) ?? {},

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { effectiveTags, maxEffectiveTags, type SessionOperation, unstorableSessionPaths } from "../rules.js"
 import { validateCreateBody, validateDeprecatedWebhookUrls, validateReconnectBody } from "../validation.js"
-import { Connections } from "./connections.js"
+import { Connections, toConnectionEndUser } from "./connections.js"
 import { invalid, type Reply, unknownIntegrations } from "./replies.js"
 import type { ConnectionEndUser, Options, StoredSession } from "./types.js"
 
@@ -181,23 +181,15 @@ export class Sessions {
 
 /** The session's end user as the server reports it (and as its connection carries it), or null. */
 export const connectionEndUser = (session: StoredSession): ConnectionEndUser | null => {
-  const user = session.endUser
   const organization = session.organization
-  return user === null
+  return session.endUser === null
     ? null
-    : {
-        id: user.id as string,
-        display_name: (user.display_name as string | undefined) ?? null,
-        email: (user.email as string | undefined) ?? null,
-        tags: (user.tags as Record<string, string> | undefined) ?? null,
-        organization:
-          organization === null
-            ? null
-            : {
-                id: organization.id as string,
-                display_name: (organization.display_name as string | undefined) ?? null,
-              },
-      }
+    : toConnectionEndUser(
+        session.endUser,
+        organization === null
+          ? null
+          : { id: organization.id as string, display_name: (organization.display_name as string | undefined) ?? null },
+      )
 }
 
 /** The overrides as the server keeps them: each entry's unknown keys dropped. */

@@ -33,6 +33,7 @@ export const effect3Sections = [
   "Policies and their defaults",
   "Testing your code",
   "Webhooks: after the end user connects",
+  "Connections: using what the end user connected",
   "Where the spec and the live server disagree",
   "From Effect 3 to Effect 4",
 ] as const

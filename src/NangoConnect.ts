@@ -5,32 +5,32 @@
  *
  * @since 0.1.0
  */
-import * as Config from "effect/Config"
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
-import * as SchemaIssue from "effect/SchemaIssue"
 import { tokenIssue } from "../nango/src/failure.js"
-import { cutForSchema, prepareBody } from "../nango/src/json-body.js"
 import { type SessionOperation, sessionBodyIssues } from "../nango/src/rules.js"
+import {
+  type BodyRules,
+  bearer,
+  checkInput,
+  expectSuccess,
+  fromEnvironment,
+  makeClient,
+  readJson,
+  withChecked,
+} from "./internal/client.js"
 import * as Endpoint from "./internal/endpoint.js"
-import * as Errors from "./internal/errors.js"
-import { invalid, resolveOptions } from "./internal/options.js"
-import * as Transport from "./internal/transport.js"
+import { invalid } from "./internal/options.js"
 import type {
   CreateConnectSessionError,
   DeleteConnectSessionError,
   GetConnectSessionError,
   InvalidInput,
-  ResponseDecodeError,
-  TransportError,
 } from "./NangoConnectError.js"
 import {
   type ConnectSession,
@@ -206,9 +206,6 @@ export const defaults = {
 // Constructor
 // -----------------------------------------------------------------------------
 
-/** A credential as the Authorization header carries it: the only place a credential is sent. */
-const bearer = (credential: string) => `Bearer ${credential}`
-
 /** Runs `use` with a session token's bearer, once the token is checked; nothing is sent for a bad one. */
 const withToken = <A, E>(
   token: SessionToken,
@@ -221,66 +218,17 @@ const withToken = <A, E>(
       : Effect.fail(invalid("token", [tokenIssue]))
   })
 
+/** Keeps a response's `data`. */
+const pickData = <A>(body: { readonly data: A }): A => body.data
+
+/** The server's rules for a session body beyond its schema (`nango/src/rules.ts`). */
+const sessionRules =
+  (operation: SessionOperation): BodyRules =>
+  (encoded, unstorable) =>
+    sessionBodyIssues(encoded, operation, unstorable)
+
 /** Where a session is read and deleted, with its own token. */
 const sessionPath = "/connect/session"
-
-/**
- * Reads a 2xx body as JSON, decodes it and keeps its `data`; any other status becomes its typed
- * error. The decoder is built once per endpoint.
- */
-const readData = <A, I, S extends Errors.DocumentedStatus>(
-  schema: Schema.Codec<{ readonly data: A }, I>,
-  documented: ReadonlyArray<S>,
-  maxBytes: number,
-) => {
-  const decode = Schema.decodeUnknownResult(schema)
-  return (
-    response: Transport.IncomingResponse,
-    label: Transport.RequestLabel,
-  ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
-    response.status < 200 || response.status > 299
-      ? Errors.responseFailure(documented, response, label)
-      : Result.match(
-          response.body === undefined
-            ? Result.fail([`(root): body larger than ${maxBytes} bytes`])
-            : Result.flatMap(Errors.parseJsonBody(response.body), (json) =>
-                Result.mapError(decode(json), Errors.describeIssues),
-              ),
-          {
-            onFailure: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
-            onSuccess: (body) => Effect.succeed(body.data),
-          },
-        )
-}
-
-/**
- * Checks and encodes a session body before anything is sent: keys whose value is `undefined` are
- * left out (as JSON does), a value JSON would change silently is refused, then the schema, then the
- * server's rules that it could only answer with a 500 (see `nango/src/rules.ts`).
- */
-const encodeBody = <A, I>(schema: Schema.Codec<A, I>, operation: SessionOperation) => {
-  const encode = Schema.encodeUnknownResult(schema, { errors: "all", onExcessProperty: "error" })
-  return (body: A): Result.Result<string, InvalidInput> => {
-    const prepared = prepareBody(body)
-    if (prepared.issues.length > 0) return Result.fail(invalid("body", prepared.issues))
-    // The schema check recurses: it sees the body cut at a safe depth, and the cut parts come back.
-    const schemaView = cutForSchema(prepared)
-    const encodedCut = encode(schemaView.cut)
-    if (Result.isFailure(encodedCut)) return Result.fail(invalid("body", Errors.describeIssues(encodedCut.failure)))
-    const encoded = schemaView.restore(encodedCut.success)
-    const issues = sessionBodyIssues(encoded, operation, prepared.unstorable)
-    return issues.length > 0 ? Result.fail(invalid("body", issues)) : Result.succeed(JSON.stringify(encoded))
-  }
-}
-
-/** Sends a session body once it is checked and encoded to JSON; a refused body sends nothing. */
-const withBody =
-  <A, B, E>(encode: (body: A) => Result.Result<string, InvalidInput>, send: (json: string) => Effect.Effect<B, E>) =>
-  (body: A): Effect.Effect<B, E | InvalidInput> =>
-    Effect.suspend((): Effect.Effect<B, E | InvalidInput> => {
-      const encoded = encode(body)
-      return Result.isFailure(encoded) ? Effect.fail(encoded.failure) : send(encoded.success)
-    })
 
 /**
  * Builds the client from options, on the `HttpClient` in context. Fails with `InvalidInput` when
@@ -292,51 +240,41 @@ const withBody =
  */
 export const make = (options: Options): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const { secretKey, baseUrl, retry, attemptTimeout, totalTimeout, maxBytes, propagateTraceContext } =
-      yield* Effect.fromResult(resolveOptions(options, defaults))
-    const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
-    const transport = Transport.fromHttpClient(
-      yield* HttpClient.HttpClient,
-      { baseUrl, maxBytes, propagateTraceContext },
-      requestInit,
-    )
-    const policies: Endpoint.Policies = { transport, retry, attemptTimeout, totalTimeout }
+    const { policies, maxBytes, secretBearer } = yield* makeClient(options, defaults)
     const getSession = Endpoint.make(policies, {
-      name: "getConnectSession",
+      name: "NangoConnect.getConnectSession",
       method: "GET",
       path: sessionPath,
       idempotent: true,
-      onResponse: readData(ConnectSessionDetailsResponse, [400, 401, 404], maxBytes),
+      onResponse: readJson(ConnectSessionDetailsResponse, pickData, [400, 401, 404], maxBytes),
     })
     /** The two POSTs that make a session, with the secret key; the server may act on either, so neither is idempotent. */
     const sessionMaker = (name: string, path: string) =>
       Endpoint.make(policies, {
-        name,
+        name: `NangoConnect.${name}`,
         method: "POST",
         path,
         idempotent: false,
-        onResponse: readData(ConnectSessionResponse, [400, 401, 403], maxBytes),
+        onResponse: readJson(ConnectSessionResponse, pickData, [400, 401, 403], maxBytes),
       })
     const createSession = sessionMaker("createConnectSession", "/connect/sessions")
     const reconnectSession = sessionMaker("createReconnectSession", "/connect/sessions/reconnect")
     const deleteSession = Endpoint.make(policies, {
-      name: "deleteConnectSession",
+      name: "NangoConnect.deleteConnectSession",
       method: "DELETE",
       path: sessionPath,
       idempotent: false,
-      onResponse: (response, label) =>
-        response.status >= 200 && response.status <= 299
-          ? Effect.void
-          : Errors.responseFailure([400, 401, 404], response, label),
+      onResponse: expectSuccess([400, 401, 404]),
     })
-    const encodeCreate = encodeBody(CreateConnectSessionInput, "create")
-    const encodeReconnect = encodeBody(CreateReconnectSessionInput, "reconnect")
-    const secretBearer = bearer(Redacted.value(secretKey))
+    const checkCreate = checkInput(CreateConnectSessionInput, sessionRules("create"))
+    const checkReconnect = checkInput(CreateReconnectSessionInput, sessionRules("reconnect"))
 
     return NangoConnect.of({
       getConnectSession: (token) => withToken(token, (authorization) => getSession(authorization, undefined)),
-      createConnectSession: withBody(encodeCreate, (json) => createSession(secretBearer, json)),
-      createReconnectSession: withBody(encodeReconnect, (json) => reconnectSession(secretBearer, json)),
+      createConnectSession: withChecked(checkCreate, (body) => createSession(secretBearer, JSON.stringify(body))),
+      createReconnectSession: withChecked(checkReconnect, (body) =>
+        reconnectSession(secretBearer, JSON.stringify(body)),
+      ),
       deleteConnectSession: (token) => withToken(token, (authorization) => deleteSession(authorization, undefined)),
     })
   })
@@ -366,15 +304,5 @@ export const layerConfig = (
 ): Layer.Layer<NangoConnect, Config.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     NangoConnect,
-    Effect.gen(function* () {
-      const secretKey = yield* Config.Redacted("NANGO_SECRET_KEY")
-      const baseUrl = yield* Config.String("NANGO_HOST").pipe(Config.withDefault(defaults.baseUrl))
-      return yield* make({ ...options, secretKey, baseUrl }).pipe(
-        Effect.mapError((error) => {
-          const name = error.input === "secretKey" ? "NANGO_SECRET_KEY" : "NANGO_HOST"
-          const issue = new SchemaIssue.Pointer([name], new SchemaIssue.InvalidValue({ message: error.message }))
-          return new Config.ConfigError(new Schema.SchemaError(issue))
-        }),
-      )
-    }),
+    fromEnvironment(defaults.baseUrl, (settings) => make({ ...options, ...settings })),
   )

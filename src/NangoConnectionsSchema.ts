@@ -8,6 +8,9 @@
  */
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
+import { maxPageSize } from "../nango/src/connection-requests.js"
+import { credentialTypes } from "../nango/src/credentials.js"
+import { EndUserInput, IntegrationId, JsonValue, Tags, WebhookUrlOverride } from "./NangoConnectSchema.js"
 
 /** A secret string, kept `Redacted`. */
 const Secret = Schema.RedactedFromValue(Schema.String)
@@ -204,23 +207,6 @@ export const AwsSigV4Credentials = Schema.Struct({
   raw: Raw,
 })
 
-/** The credential types this version knows. */
-const knownTypes: ReadonlyArray<string> = [
-  "OAUTH2",
-  "OAUTH1",
-  "OAUTH2_CC",
-  "API_KEY",
-  "BASIC",
-  "APP",
-  "CUSTOM",
-  "TBA",
-  "JWT",
-  "BILL",
-  "TWO_STEP",
-  "SIGNATURE",
-  "AWS_SIGV4",
-]
-
 /**
  * Credentials of a type this version does not know, decoded as `{ type: "UNKNOWN", name }`: only
  * the type's name is kept, since any other field may be a secret.
@@ -230,7 +216,10 @@ const knownTypes: ReadonlyArray<string> = [
  */
 export const OtherCredentials = Schema.Struct({
   type: Schema.String.check(
-    Schema.makeFilter((type: string) => !knownTypes.includes(type) || "a known type is decoded by its own schema"),
+    Schema.makeFilter(
+      (type: string) =>
+        !(credentialTypes as ReadonlyArray<string>).includes(type) || "a known type is decoded by its own schema",
+    ),
   ),
 }).pipe(
   Schema.decodeTo(
@@ -296,6 +285,17 @@ export const ConnectionEndUser = Schema.Struct({
   organization: Schema.NullOr(Schema.Struct({ id: Schema.String, display_name: Schema.NullOr(Schema.String) })),
 })
 
+/**
+ * A connection's configuration: provider-specific values, of which `oauth_client_secret` (NetSuite
+ * TBA) is a secret and kept `Redacted`.
+ *
+ * @since 0.3.0
+ * @category connections
+ */
+export const ConnectionConfig = Schema.StructWithRest(Schema.Struct({ oauth_client_secret: Schema.optional(Secret) }), [
+  Schema.Record(Schema.String, Schema.Unknown),
+])
+
 const summaryFields = {
   id: Schema.Number,
   connection_id: Schema.String,
@@ -315,7 +315,7 @@ const summaryFields = {
  */
 export const Connection = Schema.Struct({
   ...summaryFields,
-  connection_config: Schema.Record(Schema.String, Schema.Unknown),
+  connection_config: ConnectionConfig,
   webhook_url_override: Schema.NullOr(Schema.String),
   created_at: Schema.DateFromString,
   updated_at: Schema.DateFromString,
@@ -340,9 +340,138 @@ export type Connection = typeof Connection.Type
 export const ConnectionSummary = Schema.Struct({ ...summaryFields, created: Schema.DateFromString })
 
 /**
+ * The body of `GET /connections`: one page, newest first.
+ *
+ * @since 0.3.0
+ * @category connections
+ */
+export const ConnectionList = Schema.Struct({ connections: Schema.Array(ConnectionSummary) })
+
+/**
  * A connection as listed.
  *
  * @since 0.3.0
  * @category connections
  */
 export type ConnectionSummary = typeof ConnectionSummary.Type
+
+// -----------------------------------------------------------------------------
+// Requests
+// -----------------------------------------------------------------------------
+
+/**
+ * What `getConnection` takes beside the id: the integration, and whether to refresh the
+ * credentials now (`forceRefresh`) or include the refresh token (`refreshToken`). Either flag
+ * needs the key's `read_credentials` scope.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export const GetConnectionOptions = Schema.Struct({
+  providerConfigKey: IntegrationId,
+  forceRefresh: Schema.optional(Schema.Boolean),
+  refreshToken: Schema.optional(Schema.Boolean),
+})
+
+/**
+ * What `getConnection` takes beside the id.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export type GetConnectionOptions = typeof GetConnectionOptions.Type
+
+const filterString = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255))
+
+/**
+ * The filters and page of `listConnections`, all applied together: `tags` (every pair must match;
+ * keys are compared lowercased), one integration or several, a `search` over the id and the end
+ * user's name and email, an exact `connectionId`, and `limit` (1–2,000; the server answers up to
+ * 10,000 when it is absent) with `page` (the offset is `page × limit`). `endUserId` and
+ * `endUserOrganizationId` are deprecated by Nango in favour of tags.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export const ListConnectionsQuery = Schema.Struct({
+  tags: Schema.optional(Tags),
+  integrationId: Schema.optional(
+    Schema.Union([
+      Schema.String.check(Schema.isMinLength(1)),
+      Schema.Array(IntegrationId).check(Schema.isMinLength(1)),
+    ]),
+  ),
+  search: Schema.optional(filterString),
+  connectionId: Schema.optional(filterString),
+  endUserId: Schema.optional(filterString),
+  endUserOrganizationId: Schema.optional(filterString),
+  limit: Schema.optional(Schema.Finite.check(Schema.isBetween({ minimum: 1, maximum: maxPageSize }))),
+  page: Schema.optional(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+})
+
+/**
+ * The filters and page of `listConnections`.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export type ListConnectionsQuery = typeof ListConnectionsQuery.Type
+
+/**
+ * What `patchConnection` changes on a connection of `providerConfigKey`. When `tags` or `end_user`
+ * is given, the tags derived from `end_user` with `tags` over them **replace** the connection's
+ * tags whole: `tags: {}` clears them, and `end_user` alone drops the custom ones.
+ * `webhook_url_override: ""` clears the override. `end_user` is deprecated by Nango in favour of tags.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export const PatchConnectionInput = Schema.Struct({
+  providerConfigKey: IntegrationId,
+  tags: Schema.optional(Tags),
+  end_user: Schema.optional(EndUserInput),
+  webhook_url_override: Schema.optional(WebhookUrlOverride),
+})
+
+/**
+ * What `patchConnection` changes.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export type PatchConnectionInput = typeof PatchConnectionInput.Type
+
+/**
+ * What `deleteConnection` takes beside the id: the connection's integration.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export const DeleteConnectionOptions = Schema.Struct({ providerConfigKey: IntegrationId })
+
+/**
+ * What `deleteConnection` takes beside the id.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export type DeleteConnectionOptions = typeof DeleteConnectionOptions.Type
+
+/**
+ * What `setMetadata` and `updateMetadata` take beside the ids: the integration and a JSON object.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export const MetadataInput = Schema.Struct({
+  providerConfigKey: IntegrationId,
+  metadata: Schema.Record(Schema.String, JsonValue),
+})
+
+/**
+ * What `setMetadata` and `updateMetadata` take beside the ids.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export type MetadataInput = typeof MetadataInput.Type

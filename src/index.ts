@@ -18,6 +18,18 @@ export * as NangoConnect from "./NangoConnect.js"
  */
 export * as NangoConnectError from "./NangoConnectError.js"
 /**
+ * The connections client service: read, list, patch and delete connections, set their metadata.
+ *
+ * @since 0.3.0
+ */
+export * as NangoConnections from "./NangoConnections.js"
+/**
+ * The failures only the connections client has, and the error union of each of its calls.
+ *
+ * @since 0.3.0
+ */
+export * as NangoConnectionsError from "./NangoConnectionsError.js"
+/**
  * Effect Schemas of the connections Nango keeps: one connection with its credentials, a list item.
  *
  * @since 0.3.0

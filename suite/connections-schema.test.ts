@@ -7,6 +7,7 @@
 import { NangoConnectionsSchema } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import { decodeOutcome, describe, Effect, expect, it, Redacted } from "#line"
+import { credentialTypes, secretsIn } from "./support.js"
 
 const readOnlyKey = "6f1c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
 const created = Date.UTC(2026, 11, 1, 10, 30, 0, 412)
@@ -23,12 +24,8 @@ const decode = <A, I>(schema: Parameters<typeof decodeOutcome<A, I>>[0], value: 
   return outcome.success
 }
 
-/** Every string the emulator put in the credentials that looks like a secret it made. */
-const secretsIn = (value: unknown): Array<string> =>
-  JSON.stringify(value).match(/(access|refresh|oauth|secret|cc|key|password|token)_[0-9a-f]{32}/g) ?? []
-
 describe("NangoConnectionsSchema.Connection", () => {
-  it.effect.each(["OAUTH2", "OAUTH1", "OAUTH2_CC", "API_KEY", "BASIC"])(
+  it.effect.each(credentialTypes)(
     "%s credentials decode with every secret Redacted, and no secret in the decoded value's text",
     (type) =>
       Effect.gen(function* () {

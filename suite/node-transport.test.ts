@@ -7,11 +7,11 @@
 
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { NangoConnect } from "effect-nango"
+import { NangoConnect, NangoConnections } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
-import { describe, Effect, expect, HttpClient, it, Layer, lineRoot, Redacted } from "#line"
+import { configLayer, describe, Effect, expect, HttpClient, it, Layer, lineRoot, Redacted } from "#line"
 import { AgentClass, loadUndici } from "../nango/src/undici.js"
 
 const program = fileURLToPath(new URL("test/programs/undici-after-fetch.ts", lineRoot))
@@ -24,6 +24,19 @@ const run = (mode: "fresh" | "fetch-first") =>
     readonly requests: number
     readonly undiciIndexLoaded: boolean
   }
+
+/** An application-wide `HttpClient` that fails every request and counts them. */
+const applicationClient = () => {
+  let calls = 0
+  const layer = Layer.succeed(
+    HttpClient.HttpClient,
+    HttpClient.make(() => {
+      calls++
+      return Effect.die(new Error("the application's HttpClient"))
+    }),
+  )
+  return { layer, calls: () => calls }
+}
 
 describe(`undici transport on Node ${process.version}`, () => {
   it.each(["fresh", "fetch-first"] as const)(
@@ -63,27 +76,41 @@ describe(`undici transport on Node ${process.version}`, () => {
   it.effect("layerNangoConnect keeps its own transport when the application provides another HttpClient", () =>
     Effect.gen(function* () {
       const emulator = yield* NangoEmulator.make()
-      let applicationCalls = 0
-      const applicationClient = Layer.succeed(
-        HttpClient.HttpClient,
-        HttpClient.make(() => {
-          applicationCalls++
-          return Effect.die(new Error("the application's HttpClient"))
-        }),
-      )
+      const application = applicationClient()
       const create = Effect.flatMap(NangoConnect.NangoConnect, (nango) =>
         nango.createConnectSession({ end_user: { id: "u" } }),
       )
       const options = { secretKey: emulator.secretKey, baseUrl: emulator.url }
-      yield* create.pipe(Effect.provide(Layer.merge(NangoHttpClient.layerNangoConnect(options), applicationClient)))
-      expect(applicationCalls).toBe(0)
+      yield* create.pipe(Effect.provide(Layer.merge(NangoHttpClient.layerNangoConnect(options), application.layer)))
+      expect(application.calls()).toBe(0)
       expect(emulator.requests).toHaveLength(1)
       // The plain layer takes the application's client, as an Effect user would expect.
       const onApplicationClient = yield* Effect.exit(
-        create.pipe(Effect.provide(NangoConnect.layer(options).pipe(Layer.provide(applicationClient)))),
+        create.pipe(Effect.provide(NangoConnect.layer(options).pipe(Layer.provide(application.layer)))),
       )
       expect(onApplicationClient._tag).toBe("Failure")
-      expect(applicationCalls).toBe(1)
+      expect(application.calls()).toBe(1)
+    }),
+  )
+
+  it.effect("layerNango provides both services on its own transport, and layerNangoConfig from the environment", () =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make()
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const application = applicationClient()
+      const both = Effect.gen(function* () {
+        const nango = yield* NangoConnect.NangoConnect
+        const connections = yield* NangoConnections.NangoConnections
+        yield* nango.createConnectSession({ tags: { end_user_id: "u" } })
+        return yield* connections.getConnection("c1", { providerConfigKey: "github" })
+      })
+      const options = { secretKey: emulator.secretKey, baseUrl: emulator.url }
+      const read = yield* both.pipe(Effect.provide(Layer.merge(NangoHttpClient.layerNango(options), application.layer)))
+      expect(read.connection_id).toBe("c1")
+      const environment = configLayer({ NANGO_SECRET_KEY: emulator.secretKey, NANGO_HOST: emulator.url })
+      yield* both.pipe(Effect.provide(NangoHttpClient.layerNangoConfig().pipe(Layer.provide(environment))))
+      expect(application.calls()).toBe(0)
+      expect(emulator.requests.map((request) => request.method)).toEqual(["POST", "GET", "POST", "GET"])
     }),
   )
 })

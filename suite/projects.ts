@@ -4,6 +4,7 @@
  */
 export const networkSuites = [
   "suite/client.test.ts",
+  "suite/connections.test.ts",
   "suite/edges.test.ts",
   "suite/policies.test.ts",
   "suite/reliability/faults.test.ts",

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { NangoConnect } from "effect-nango"
+import { NangoConnect, NangoConnections } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
@@ -33,6 +33,13 @@ export const fixtureText = (name: string): string => readFileSync(join(fixturesD
 /** Reads and parses a fixture. */
 export const fixture = (name: string): unknown => JSON.parse(fixtureText(name))
 
+/** Every credential type Nango has, each of which the emulator makes with fresh secrets. */
+export { credentialTypes } from "../nango/src/credentials.js"
+
+/** Every string in a value that looks like a secret the emulator made (`access_<32 hex>`, …). */
+export const secretsIn = (value: unknown): Array<string> =>
+  JSON.stringify(value).match(/(access|refresh|oauth|secret|cc|key|password|token)_[0-9a-f]{32}/g) ?? []
+
 /** A valid-format token no emulator has issued. */
 export const unknownToken = `nango_connect_session_${"ab".repeat(32)}`
 
@@ -56,6 +63,24 @@ export const setup = (
       ...clientOptions,
     }).pipe(Effect.provide(http))
     return { emulator, nango }
+  })
+
+/**
+ * Starts an emulator for the test's scope and both clients pointed at it, on one transport (the
+ * suite's, unless told otherwise). `secretKey` picks one of the emulator's keys (a scoped one).
+ */
+export const setupConnections = (
+  emulatorOptions: NangoEmulator.Options = {},
+  clientOptions: Partial<NangoConnect.Options> = {},
+  transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
+) =>
+  Effect.gen(function* () {
+    const emulator = yield* NangoEmulator.make({ integrations: ["github", "slack"], ...emulatorOptions })
+    const http = yield* Layer.build(transport)
+    const options = { secretKey: Redacted.make(emulator.secretKey), baseUrl: emulator.url, ...clientOptions }
+    const connections = yield* NangoConnections.make(options).pipe(Effect.provide(http))
+    const nango = yield* NangoConnect.make(options).pipe(Effect.provide(http))
+    return { emulator, connections, nango }
   })
 
 /**

@@ -16,6 +16,7 @@ import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 
 export * as NodeSdk from "@effect/opentelemetry/NodeSdk"
@@ -39,6 +40,7 @@ import type * as Scope from "effect/Scope"
 
 export * as Schema from "effect/Schema"
 export * as Scope from "effect/Scope"
+export * as Stream from "effect/Stream"
 export * as Tracer from "effect/Tracer"
 export * as TestClock from "effect/testing/TestClock"
 export * as Transport from "../src/internal/transport.js"
@@ -48,6 +50,10 @@ export const lineRoot = new URL("../", import.meta.url)
 
 /** Which line runs the suite. */
 export const line = "effect4" as const
+
+/** Runs a stream to its end and keeps its elements, in order. */
+export const collect = <A, E, R>(stream: Stream.Stream<A, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
+  Stream.runCollect(stream)
 
 /** `it`, whose `it.effect` runs a scoped test on the `TestClock` (Effect 4's own). */
 export const it = effectIt

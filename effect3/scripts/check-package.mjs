@@ -6,10 +6,10 @@ import { gzipSync } from "node:zlib"
 import { build } from "esbuild"
 
 /**
- * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 9,845 measured
- * (the root's BENCHMARKS.md says what the last increases bought), and a little room.
+ * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 10,068 measured
+ * (10,072 / 10,068 on the two lines; BENCHMARKS.md says what the last increases bought), and a little room.
  */
-const budgetGzipBytes = 9_900
+const budgetGzipBytes = 10_150
 
 const run = (command, args) => execFileSync(command, args, { stdio: "inherit" })
 run("npx", ["publint", "--strict"])

@@ -5,22 +5,27 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, HttpClient } from "@effect/platform"
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import type { HttpClient } from "@effect/platform"
+import { type ConfigError, Context, Duration, Effect, Layer, Redacted } from "effect"
 import { tokenIssue } from "../../nango/src/failure.js"
-import { cutForSchema, prepareBody } from "../../nango/src/json-body.js"
 import { type SessionOperation, sessionBodyIssues } from "../../nango/src/rules.js"
+import {
+  type BodyRules,
+  bearer,
+  checkInput,
+  expectSuccess,
+  fromEnvironment,
+  makeClient,
+  readJson,
+  withChecked,
+} from "./internal/client.js"
 import * as Endpoint from "./internal/endpoint.js"
-import * as Errors from "./internal/errors.js"
-import { invalid, resolveOptions } from "./internal/options.js"
-import * as Transport from "./internal/transport.js"
+import { invalid } from "./internal/options.js"
 import type {
   CreateConnectSessionError,
   DeleteConnectSessionError,
   GetConnectSessionError,
   InvalidInput,
-  ResponseDecodeError,
-  TransportError,
 } from "./NangoConnectError.js"
 import {
   type ConnectSession,
@@ -196,9 +201,6 @@ export const defaults = {
 // Constructor
 // -----------------------------------------------------------------------------
 
-/** A credential as the Authorization header carries it: the only place a credential is sent. */
-const bearer = (credential: string) => `Bearer ${credential}`
-
 /** Runs `use` with a session token's bearer, once the token is checked; nothing is sent for a bad one. */
 const withToken = <A, E>(
   token: SessionToken,
@@ -211,66 +213,17 @@ const withToken = <A, E>(
       : Effect.fail(invalid("token", [tokenIssue]))
   })
 
+/** Keeps a response's `data`. */
+const pickData = <A>(body: { readonly data: A }): A => body.data
+
+/** The server's rules for a session body beyond its schema (`nango/src/rules.ts`). */
+const sessionRules =
+  (operation: SessionOperation): BodyRules =>
+  (encoded, unstorable) =>
+    sessionBodyIssues(encoded, operation, unstorable)
+
 /** Where a session is read and deleted, with its own token. */
 const sessionPath = "/connect/session"
-
-/**
- * Reads a 2xx body as JSON, decodes it and keeps its `data`; any other status becomes its typed
- * error. The decoder is built once per endpoint.
- */
-const readData = <A, I, S extends Errors.DocumentedStatus>(
-  schema: Schema.Schema<{ readonly data: A }, I>,
-  documented: ReadonlyArray<S>,
-  maxBytes: number,
-) => {
-  const decode = Schema.decodeUnknownEither(schema)
-  return (
-    response: Transport.IncomingResponse,
-    label: Transport.RequestLabel,
-  ): Effect.Effect<A, Errors.ResponseFailure<S> | TransportError | ResponseDecodeError> =>
-    response.status < 200 || response.status > 299
-      ? Errors.responseFailure(documented, response, label)
-      : Either.match(
-          response.body === undefined
-            ? Either.left([`(root): body larger than ${maxBytes} bytes`])
-            : Either.flatMap(Errors.parseJsonBody(response.body), (json) =>
-                Either.mapLeft(decode(json), Errors.describeIssues),
-              ),
-          {
-            onLeft: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
-            onRight: (body) => Effect.succeed(body.data),
-          },
-        )
-}
-
-/**
- * Checks and encodes a session body before anything is sent: keys whose value is `undefined` are
- * left out (as JSON does), a value JSON would change silently is refused, then the schema, then the
- * server's rules that it could only answer with a 500 (see `nango/src/rules.ts`).
- */
-const encodeBody = <A, I>(schema: Schema.Schema<A, I>, operation: SessionOperation) => {
-  const encode = Schema.encodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
-  return (body: A): Either.Either<string, InvalidInput> => {
-    const prepared = prepareBody(body)
-    if (prepared.issues.length > 0) return Either.left(invalid("body", prepared.issues))
-    // The schema check recurses: it sees the body cut at a safe depth, and the cut parts come back.
-    const schemaView = cutForSchema(prepared)
-    const encodedCut = encode(schemaView.cut)
-    if (Either.isLeft(encodedCut)) return Either.left(invalid("body", Errors.describeIssues(encodedCut.left)))
-    const encoded = schemaView.restore(encodedCut.right)
-    const issues = sessionBodyIssues(encoded, operation, prepared.unstorable)
-    return issues.length > 0 ? Either.left(invalid("body", issues)) : Either.right(JSON.stringify(encoded))
-  }
-}
-
-/** Sends a session body once it is checked and encoded to JSON; a refused body sends nothing. */
-const withBody =
-  <A, B, E>(encode: (body: A) => Either.Either<string, InvalidInput>, send: (json: string) => Effect.Effect<B, E>) =>
-  (body: A): Effect.Effect<B, E | InvalidInput> =>
-    Effect.suspend((): Effect.Effect<B, E | InvalidInput> => {
-      const encoded = encode(body)
-      return Either.isLeft(encoded) ? Effect.fail(encoded.left) : send(encoded.right)
-    })
 
 /**
  * Builds the client from options, on the `HttpClient` in context. Fails with `InvalidInput` when
@@ -282,51 +235,41 @@ const withBody =
  */
 export const make = (options: Options): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const { secretKey, baseUrl, retry, attemptTimeout, totalTimeout, maxBytes, propagateTraceContext } =
-      yield* resolveOptions(options, defaults)
-    const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
-    const transport = Transport.fromHttpClient(
-      yield* HttpClient.HttpClient,
-      { baseUrl, maxBytes, propagateTraceContext },
-      requestInit,
-    )
-    const policies: Endpoint.Policies = { transport, retry, attemptTimeout, totalTimeout }
+    const { policies, maxBytes, secretBearer } = yield* makeClient(options, defaults)
     const getSession = Endpoint.make(policies, {
-      name: "getConnectSession",
+      name: "NangoConnect.getConnectSession",
       method: "GET",
       path: sessionPath,
       idempotent: true,
-      onResponse: readData(ConnectSessionDetailsResponse, [400, 401, 404], maxBytes),
+      onResponse: readJson(ConnectSessionDetailsResponse, pickData, [400, 401, 404], maxBytes),
     })
     /** The two POSTs that make a session, with the secret key; the server may act on either, so neither is idempotent. */
     const sessionMaker = (name: string, path: string) =>
       Endpoint.make(policies, {
-        name,
+        name: `NangoConnect.${name}`,
         method: "POST",
         path,
         idempotent: false,
-        onResponse: readData(ConnectSessionResponse, [400, 401, 403], maxBytes),
+        onResponse: readJson(ConnectSessionResponse, pickData, [400, 401, 403], maxBytes),
       })
     const createSession = sessionMaker("createConnectSession", "/connect/sessions")
     const reconnectSession = sessionMaker("createReconnectSession", "/connect/sessions/reconnect")
     const deleteSession = Endpoint.make(policies, {
-      name: "deleteConnectSession",
+      name: "NangoConnect.deleteConnectSession",
       method: "DELETE",
       path: sessionPath,
       idempotent: false,
-      onResponse: (response, label) =>
-        response.status >= 200 && response.status <= 299
-          ? Effect.void
-          : Errors.responseFailure([400, 401, 404], response, label),
+      onResponse: expectSuccess([400, 401, 404]),
     })
-    const encodeCreate = encodeBody(CreateConnectSessionInput, "create")
-    const encodeReconnect = encodeBody(CreateReconnectSessionInput, "reconnect")
-    const secretBearer = bearer(Redacted.value(secretKey))
+    const checkCreate = checkInput(CreateConnectSessionInput, sessionRules("create"))
+    const checkReconnect = checkInput(CreateReconnectSessionInput, sessionRules("reconnect"))
 
     return NangoConnect.of({
       getConnectSession: (token) => withToken(token, (authorization) => getSession(authorization, undefined)),
-      createConnectSession: withBody(encodeCreate, (json) => createSession(secretBearer, json)),
-      createReconnectSession: withBody(encodeReconnect, (json) => reconnectSession(secretBearer, json)),
+      createConnectSession: withChecked(checkCreate, (body) => createSession(secretBearer, JSON.stringify(body))),
+      createReconnectSession: withChecked(checkReconnect, (body) =>
+        reconnectSession(secretBearer, JSON.stringify(body)),
+      ),
       deleteConnectSession: (token) => withToken(token, (authorization) => deleteSession(authorization, undefined)),
     })
   })
@@ -356,13 +299,5 @@ export const layerConfig = (
 ): Layer.Layer<NangoConnect, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     NangoConnect,
-    Effect.gen(function* () {
-      const secretKey = yield* Config.redacted("NANGO_SECRET_KEY")
-      const baseUrl = yield* Config.string("NANGO_HOST").pipe(Config.withDefault(defaults.baseUrl))
-      return yield* make({ ...options, secretKey, baseUrl }).pipe(
-        Effect.mapError((error) =>
-          ConfigError.InvalidData([error.input === "secretKey" ? "NANGO_SECRET_KEY" : "NANGO_HOST"], error.message),
-        ),
-      )
-    }),
+    fromEnvironment(defaults.baseUrl, (settings) => make({ ...options, ...settings })),
   )

@@ -6,31 +6,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { ValidationIssue } from "./NangoConnectSchema.js"
-
-// -----------------------------------------------------------------------------
-// Shared fields
-// -----------------------------------------------------------------------------
-
-/** The request an error belongs to: method and path, never headers or the body. */
-const requestFields = {
-  method: Schema.String,
-  path: Schema.String,
-}
-
-/** What an HTTP error response carries. */
-const responseFields = {
-  ...requestFields,
-  status: Schema.Number,
-  /** Nango's error `code`, when the body was the error envelope. */
-  code: Schema.optional(Schema.String),
-  /** Nango's error `message` verbatim, when it sent one. */
-  serverMessage: Schema.optional(Schema.String),
-  /** Nango's validation items, when it sent them. */
-  errors: Schema.optional(Schema.Array(ValidationIssue)),
-  /** A readable one-line account of the failure. */
-  message: Schema.String,
-}
+import { requestFields, responseFields } from "./internal/fields.js"
 
 // -----------------------------------------------------------------------------
 // HTTP status errors
@@ -53,7 +29,7 @@ export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", r
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", responseFields) {}
 
 /**
- * 403: the key lacks the `environment:connect_sessions:write` scope, or the plan forbids an override.
+ * 403: the key lacks the scope the call needs (for example `environment:connect_sessions:write`), or the plan forbids an override.
  *
  * @since 0.1.0
  * @category errors
@@ -61,7 +37,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
 export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", responseFields) {}
 
 /**
- * 404: the session's end user no longer exists (live server), or the session was not found (spec).
+ * 404: the session's end user no longer exists (live server), or the session or connection was not found.
  *
  * @since 0.1.0
  * @category errors
@@ -146,8 +122,11 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
  * @category errors
  */
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
-  /** Which input was rejected: `token`, `secretKey`, `baseUrl`, `options` (the other options) or `body`. */
-  input: Schema.Literal("token", "secretKey", "baseUrl", "options", "body"),
+  /**
+   * Which input was rejected: `token`, `secretKey`, `baseUrl`, `options` (the other options),
+   * `body`, `connectionId` or `query` (what a connection call sends in its query string).
+   */
+  input: Schema.Literal("token", "secretKey", "baseUrl", "options", "body", "connectionId", "query"),
   issues: Schema.Array(Schema.String),
   message: Schema.String,
 }) {}
@@ -157,7 +136,8 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
 // -----------------------------------------------------------------------------
 
 /**
- * Every failure the Connect-session client can produce.
+ * Every failure the Connect-session client can produce (`NangoConnectionsError.NangoConnectionsError`
+ * adds the connections client's own two).
  *
  * @since 0.1.0
  * @category errors

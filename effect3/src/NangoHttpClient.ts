@@ -16,6 +16,7 @@ import type { FastPath, IncomingResponse } from "./internal/transport.js"
 import { FastPathKey, transportFailure } from "./internal/transport.js"
 import * as NangoConnect from "./NangoConnect.js"
 import type { InvalidInput, TimeoutError, TransportError } from "./NangoConnectError.js"
+import * as NangoConnections from "./NangoConnections.js"
 
 // -----------------------------------------------------------------------------
 // Options
@@ -48,7 +49,13 @@ const makeFastPath =
       const label = { method: request.method, path: request.path }
       const headers: Record<string, string> = { accept: "application/json", authorization: request.authorization }
       if (request.body !== undefined) headers["content-type"] = "application/json"
-      const outgoing = { origin, path: prefix + request.path, method: request.method, headers, body: request.body }
+      const outgoing = {
+        origin,
+        path: prefix + (request.target ?? request.path),
+        method: request.method,
+        headers,
+        body: request.body,
+      }
       return Effect.async<IncomingResponse, TransportError | TimeoutError>((resume) => {
         const cancel = exchange(dispatcher, outgoing, maxBytes, timer?.millis, {
           onResponse: (response) => resume(Effect.succeed(response)),
@@ -160,3 +167,29 @@ export const layerNangoConnectConfig = (
   options: Omit<NangoConnect.Options, "secretKey" | "baseUrl"> & Options = {},
 ): Layer.Layer<NangoConnect.NangoConnect, ConfigError.ConfigError> =>
   NangoConnect.layerConfig(options).pipe(Layer.provide(layerUndici(options)))
+
+/**
+ * Provides both services, `NangoConnect` and `NangoConnections`, from one set of options on one
+ * undici transport of their own (one connection pool, closed with the layer's scope).
+ *
+ * @since 0.3.0
+ * @category layers
+ */
+export const layerNango = (
+  options: NangoConnect.Options & Options,
+): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections, InvalidInput> =>
+  Layer.merge(NangoConnect.layer(options), NangoConnections.layer(options)).pipe(Layer.provide(layerUndici(options)))
+
+/**
+ * Provides both services, `NangoConnect` and `NangoConnections`, from `NANGO_SECRET_KEY` and
+ * `NANGO_HOST`, on one undici transport of their own.
+ *
+ * @since 0.3.0
+ * @category layers
+ */
+export const layerNangoConfig = (
+  options: Omit<NangoConnect.Options, "secretKey" | "baseUrl"> & Options = {},
+): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections, ConfigError.ConfigError> =>
+  Layer.merge(NangoConnect.layerConfig(options), NangoConnections.layerConfig(options)).pipe(
+    Layer.provide(layerUndici(options)),
+  )

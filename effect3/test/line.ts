@@ -19,6 +19,7 @@ import {
   LogLevel,
   Schema,
   type Scope,
+  Stream as StreamModule,
   Supervisor,
   TestClock,
   TestServices,
@@ -42,6 +43,7 @@ export {
   Redacted,
   Schema,
   Scope,
+  Stream,
   TestClock,
   Tracer,
 } from "effect"
@@ -52,6 +54,10 @@ export const lineRoot = new URL("../", import.meta.url)
 
 /** Which line runs the suite. */
 export const line = "effect3" as const
+
+/** Runs a stream to its end and keeps its elements, in order. */
+export const collect = <A, E, R>(stream: StreamModule.Stream<A, E, R>) =>
+  Effect.map(StreamModule.runCollect(stream), Chunk.toReadonlyArray)
 
 /** `it`, whose `it.effect` runs a scoped test on the `TestClock`, as Effect 4's does (Effect 3's `it.scoped`). */
 export const it = new Proxy(effectIt, {

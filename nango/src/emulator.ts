@@ -277,6 +277,7 @@ export class NangoEmulator {
     this.requests.push({
       method,
       path: url.pathname,
+      search: url.search,
       hasAuthorization: headers.authorization !== undefined,
       headerNames: Object.keys(headers),
       body: parsed.ok ? parsed.value : request.body,

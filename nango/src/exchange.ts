@@ -9,7 +9,7 @@ import type { Dispatcher } from "undici"
 export interface ExchangeRequest {
   readonly origin: string
   readonly path: string
-  readonly method: "GET" | "POST" | "DELETE"
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE"
   readonly headers: Readonly<Record<string, string>>
   readonly body: string | undefined
 }

@@ -11,11 +11,31 @@ export const statusTags = { 400: "BadRequest", 401: "Unauthorized", 403: "Forbid
 /** A client-error status an endpoint can document. */
 export type DocumentedStatus = keyof typeof statusTags
 
-/** The tag a non-2xx status becomes on an endpoint that documents `documented`. */
-export const failureTag = <S extends DocumentedStatus>(
+/** The tags a response becomes by its status and Nango's code together, beyond what the status says. */
+export type RefinedTag = "InvalidCredentials" | "UnknownIntegration" | "NotFound"
+
+/**
+ * A response that means more than its status on one endpoint: `status` with Nango's `code` (any
+ * code when unset) becomes `tag`. Checked before the status alone, so a 400 can be `NotFound`.
+ */
+export interface Refinement<T extends RefinedTag = RefinedTag> {
+  readonly status: number
+  readonly code?: string
+  readonly tag: T
+}
+
+/** The tag a non-2xx status becomes on an endpoint that documents `documented` and `refinements`. */
+export const failureTag = <S extends DocumentedStatus, T extends RefinedTag = never>(
   status: number,
   documented: ReadonlyArray<S>,
-): "RateLimited" | "ServerError" | "UnexpectedStatus" | S => {
+  code?: string,
+  refinements: ReadonlyArray<Refinement<T>> = [],
+): "RateLimited" | "ServerError" | "UnexpectedStatus" | S | T => {
+  for (const refinement of refinements) {
+    if (refinement.status === status && (refinement.code === undefined || refinement.code === code)) {
+      return refinement.tag
+    }
+  }
   if (status === 429) return "RateLimited"
   if (status >= 500 && status <= 599) return "ServerError"
   return (documented as ReadonlyArray<number>).includes(status) ? (status as S) : "UnexpectedStatus"
@@ -38,7 +58,7 @@ export interface EnvelopeSummary {
  * the server's own message. `retryAfter` is the formatted wait a 429 announced, if any.
  */
 export const describeResponseFailure = (
-  tag: "RateLimited" | "ServerError" | "UnexpectedStatus" | DocumentedStatus,
+  tag: "RateLimited" | "ServerError" | "UnexpectedStatus" | DocumentedStatus | RefinedTag,
   status: number,
   envelope: EnvelopeSummary | undefined,
   where: RequestLabel,
@@ -53,7 +73,7 @@ export const describeResponseFailure = (
         ? "Nango server error"
         : tag === "UnexpectedStatus"
           ? "Unexpected status from Nango"
-          : `Nango answered ${statusTags[tag]}`
+          : `Nango answered ${typeof tag === "number" ? statusTags[tag] : tag}`
   const label = envelope === undefined ? `${status}` : `${status} ${envelope.code}`
   const serverMessage = envelope?.message === undefined ? "" : `: ${envelope.message}`
   return `${what} (${label}) on ${where.method} ${where.path}${serverMessage}`

@@ -246,6 +246,17 @@ export const webhookUrlIssue = (problem: WebhookUrlProblem): { readonly code: st
 const isStoredAsSent = (path: Path): boolean =>
   path[0] !== "webhook_url_override" && !(path[0] === "overrides" && path.length > 2 && path[2] !== "docs_connect")
 
+/** Why a string at `path` is refused: the server would store it but cannot. The value is not shown. */
+const unstorableIssue = (path: Path): string =>
+  `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot store; the value is not shown`
+
+/**
+ * The server's rule for a connection body (`PATCH /connections/{id}`, metadata) beyond its schema:
+ * no string it would store but cannot (`webhook_url_override` is stored parsed, so it may hold one).
+ */
+export const connectionBodyIssues = (unstorable: ReadonlyArray<Path>): ReadonlyArray<string> =>
+  unstorable.filter((path) => path[0] !== "webhook_url_override").map(unstorableIssue)
+
 /** The paths of the strings of a session body that the server would store but cannot. */
 export const unstorableSessionPaths = (body: unknown): Array<Path> => unstorablePaths(body).filter(isStoredAsSent)
 
@@ -269,12 +280,7 @@ export const sessionBodyIssues = (
   operation: SessionOperation,
   unstorable: ReadonlyArray<Path> = unstorablePaths(body),
 ): ReadonlyArray<string> => {
-  const issues = unstorable
-    .filter(isStoredAsSent)
-    .map(
-      (path) =>
-        `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot store; the value is not shown`,
-    )
+  const issues = unstorable.filter(isStoredAsSent).map(unstorableIssue)
   for (const [path, webhookUrl] of deprecatedWebhookUrls(body)) {
     const problem = typeof webhookUrl === "string" ? localWebhookUrlProblem(webhookUrl) : "not-a-string"
     if (problem !== undefined) issues.push(`${path}: ${webhookUrlMessages[problem]}`)

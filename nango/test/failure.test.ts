@@ -17,6 +17,19 @@ describe("failureTag", () => {
     expect(failureTag(404, [400, 404])).toBe(404)
     expect(failureTag(404, [400])).toBe("UnexpectedStatus")
   })
+
+  it("reads a refinement before the status: by status and code, or by status alone when it names no code", () => {
+    const refinements = [
+      { status: 424, tag: "InvalidCredentials" },
+      { status: 400, code: "unknown_connection", tag: "NotFound" },
+    ] as const
+    expect(failureTag(424, [400], undefined, refinements)).toBe("InvalidCredentials")
+    expect(failureTag(424, [400], "anything", refinements)).toBe("InvalidCredentials")
+    expect(failureTag(400, [400], "unknown_connection", refinements)).toBe("NotFound")
+    expect(failureTag(400, [400], "invalid_body", refinements)).toBe(400)
+    expect(failureTag(400, [400], undefined, refinements)).toBe(400)
+    expect(failureTag(404, [400], "unknown_connection", refinements)).toBe("UnexpectedStatus")
+  })
 })
 
 describe("describeResponseFailure", () => {
@@ -24,6 +37,9 @@ describe("describeResponseFailure", () => {
     const where = { method: "GET", path: "/connect/session" }
     expect(describeResponseFailure(401, 401, { code: "unknown_account", message: "No." }, where)).toBe(
       "Nango answered Unauthorized (401 unknown_account) on GET /connect/session: No.",
+    )
+    expect(describeResponseFailure("NotFound", 400, { code: "unknown_connection" }, where)).toBe(
+      "Nango answered NotFound (400 unknown_connection) on GET /connect/session",
     )
     expect(describeResponseFailure("RateLimited", 429, undefined, where, "2s")).toBe(
       "Nango rate limit reached, retry after 2s (429) on GET /connect/session",

@@ -9,7 +9,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { backoffWithin, nextAttemptMillis } from "../../nango/src/deadline.js"
-import { type NangoConnectError, TimeoutError, type TransportError } from "../NangoConnectError.js"
+import { TimeoutError, type TransportError } from "../NangoConnectError.js"
+import type { NangoConnectionsError } from "../NangoConnectionsError.js"
 import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./retry.js"
 import type * as Transport from "./transport.js"
 import type { RequestLabel } from "./transport.js"
@@ -22,7 +23,7 @@ export interface Policies {
   readonly totalTimeout: Duration.Duration
 }
 
-/** One endpoint: its name in spans, its method and path, and how its response is read. */
+/** One endpoint: its span name (`NangoConnect.getConnectSession`), its method and path, and how its response is read. */
 export interface Definition<A, E> {
   readonly name: string
   readonly method: Transport.OutgoingRequest["method"]
@@ -33,10 +34,14 @@ export interface Definition<A, E> {
   readonly onResponse: (response: Transport.IncomingResponse, label: RequestLabel) => Effect.Effect<A, E>
 }
 
-/** A call of one endpoint: its bearer and its encoded JSON body. */
+/**
+ * A call of one endpoint: its bearer, its encoded JSON body, and, when the endpoint's path is a
+ * template, the target sent (the path with its encoded id, and the query).
+ */
 export type Endpoint<A, E> = (
   authorization: string,
   body: string | undefined,
+  target?: string,
 ) => Effect.Effect<A, E | TimeoutError | TransportError>
 
 /** The default Clock: with it, a transport that can arm its own timer does (see `Transport.Timer`). */
@@ -68,13 +73,13 @@ const timers = (label: RequestLabel, policies: Policies) => {
  * attempt under a single timer, its own limit or the overall one if that is shorter; and only when
  * it fails with something transient, the retries under the overall deadline.
  */
-export const make = <A, E extends NangoConnectError>(
+export const make = <A, E extends NangoConnectionsError>(
   policies: Policies,
   definition: Definition<A, E>,
 ): Endpoint<A, E> => {
   const { transport } = policies
   const label = { method: definition.method, path: definition.path }
-  const spanName = `NangoConnect.${definition.name}`
+  const spanName = definition.name
   const spanOptions = {
     kind: "client",
     attributes: { "http.request.method": label.method, "url.path": label.path },
@@ -83,8 +88,8 @@ export const make = <A, E extends NangoConnectError>(
   const timer = timers(label, policies)
   const first = timer.attempt.millis < timer.total.millis ? timer.attempt : timer.total
 
-  return (authorization, body) => {
-    const request = { method: definition.method, path: definition.path, authorization, body }
+  return (authorization, body, target) => {
+    const request = { method: definition.method, path: definition.path, target, authorization, body }
     return Effect.useSpan(spanName, spanOptions, (span) =>
       Effect.clockWith((clock) => {
         let attempts = 0
@@ -119,11 +124,11 @@ export const make = <A, E extends NangoConnectError>(
  * the time left, each backoff too, and no attempt starts once it has passed or once a backoff was
  * cut to it (nango/src/deadline.ts).
  */
-const retried = <A, E extends NangoConnectError>(options: {
+const retried = <A, E extends NangoConnectionsError>(options: {
   readonly attempt: (timer: Timer) => Effect.Effect<A, E | TimeoutError | TransportError>
   readonly firstError: E | TimeoutError | TransportError
   readonly deadline: number
-  readonly schedule: Schedule.Schedule<Duration.Duration, NangoConnectError>
+  readonly schedule: Schedule.Schedule<Duration.Duration, NangoConnectionsError>
   readonly timer: { readonly attempt: Timer; readonly total: Timer }
 }): Effect.Effect<A, E | TimeoutError | TransportError> => {
   const { attempt, deadline, timer } = options

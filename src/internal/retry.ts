@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { isTransient as isTransientFailure } from "../../nango/src/failure.js"
 import { rateLimitSlackMillis } from "../../nango/src/rules.js"
-import type { NangoConnectError } from "../NangoConnectError.js"
+import type { NangoConnectionsError } from "../NangoConnectionsError.js"
 
 /**
  * How long to wait after a 429 that announced `retryAfter`: a second more than it says, since the
@@ -29,7 +29,7 @@ export interface ResolvedRetry {
  * Whether a failed attempt may be tried again: only what the server cannot have acted on, unless
  * the call is idempotent (the rule is `isTransient` of `nango/src/failure.ts`).
  */
-export const isTransient = (error: NangoConnectError, idempotent: boolean, policy: ResolvedRetry): boolean =>
+export const isTransient = (error: NangoConnectionsError, idempotent: boolean, policy: ResolvedRetry): boolean =>
   isTransientFailure(
     error,
     error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.toMillis(error.retryAfter) : undefined,
@@ -41,8 +41,8 @@ export const isTransient = (error: NangoConnectError, idempotent: boolean, polic
 export const retrySchedule = (
   policy: ResolvedRetry,
   idempotent: boolean,
-): Schedule.Schedule<Duration.Duration, NangoConnectError> => {
-  const backoff: Schedule.Schedule<Duration.Duration, NangoConnectError> = Schedule.exponential(policy.baseDelay)
+): Schedule.Schedule<Duration.Duration, NangoConnectionsError> => {
+  const backoff: Schedule.Schedule<Duration.Duration, NangoConnectionsError> = Schedule.exponential(policy.baseDelay)
   return backoff.pipe(
     Schedule.jittered,
     Schedule.while(({ attempt, input }) => attempt <= policy.maxAttempts - 1 && isTransient(input, idempotent, policy)),
@@ -63,7 +63,7 @@ export const retrySchedule = (
  */
 export const retryAfterFits =
   (deadlineMillis: number) =>
-  (error: NangoConnectError): boolean | Effect.Effect<boolean> =>
+  (error: NangoConnectionsError): boolean | Effect.Effect<boolean> =>
     error._tag !== "RateLimited" || error.retryAfter === undefined
       ? true
       : Effect.map(

@@ -9,8 +9,8 @@ import { NangoConnect, type NangoConnectSchema } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import { NangoWebhook } from "effect-nango/webhooks"
 import fc from "fast-check"
-import { catchAll, describe, Effect, Exit, expect, FetchHttpClient, it, Redacted } from "#line"
-import { driveClock, setup } from "../support.js"
+import { catchAll, collect, describe, Effect, Exit, expect, FetchHttpClient, it, Redacted } from "#line"
+import { driveClock, setup, setupConnections } from "../support.js"
 
 const seed = 20261201
 const runs = 250
@@ -262,6 +262,66 @@ describe("every public method, driven with generated hostile values", () => {
           }
         }
       }),
+  )
+
+  it.effect("every NangoConnections method with any id and options: a typed outcome; nothing sent when refused", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github", metadata: { a: 1 } })
+      const id = fc.oneof(
+        hostile,
+        fc.string({ maxLength: 12 }),
+        fc.constantFrom<unknown>("c1", ".", "..", "metadata", "a/b c", "a".repeat(255), "a".repeat(256)),
+        fc.array(fc.constantFrom<unknown>("c1", "", ".", 7), { maxLength: 3 }),
+      )
+      const options = fc.oneof(
+        { weight: 1, arbitrary: hostile },
+        {
+          weight: 4,
+          arbitrary: fc.record(
+            {
+              providerConfigKey: mostly(fc.constantFrom("github", "jira", "", "git/hub")),
+              forceRefresh: mostly(fc.boolean()),
+              refreshToken: mostly(fc.boolean()),
+              tags: mostly(dictionary(valueText, 11)),
+              integrationId: mostly(fc.oneof(fc.string({ maxLength: 8 }), fc.array(word, { maxLength: 3 }))),
+              search: mostly(fc.string({ maxLength: 8 })),
+              limit: mostly(fc.integer({ min: -1, max: 2001 })),
+              page: mostly(fc.integer({ min: -1, max: 3 })),
+              end_user: mostly(fc.record({ id: valueText })),
+              webhook_url_override: mostly(fc.constantFrom("", "https://example.com/h", "https://nango.dev/h")),
+              metadata: mostly(record(hostile)),
+            },
+            { requiredKeys: [] },
+          ),
+        },
+      )
+      const seen = new Map<string, number>()
+      for (const [givenId, given] of sample(fc.tuple(id, options))) {
+        // biome-ignore lint/suspicious/noExplicitAny: hostile values are passed where typed ones belong
+        const [anyId, anyOptions] = [givenId as any, given as any]
+        for (const call of [
+          connections.getConnection(anyId, anyOptions),
+          connections.listConnections(anyOptions),
+          collect(connections.streamConnections(anyOptions)),
+          connections.patchConnection(anyId, anyOptions),
+          connections.deleteConnection(anyId, anyOptions),
+          connections.setMetadata(anyId, anyOptions),
+          connections.updateMetadata(anyId, anyOptions),
+        ]) {
+          const before = emulator.requests.length
+          const tag = yield* outcomeOf(call)
+          seen.set(tag, (seen.get(tag) ?? 0) + 1)
+          expect(tag, "a defect").not.toBe("defect")
+          expect(tag, "a request the server could only answer with a 500").not.toBe("ServerError")
+          if (tag === "InvalidInput") expect(emulator.requests.length).toBe(before)
+        }
+        emulator.seedConnection({ connection_id: "c1", provider_config_key: "github", metadata: { a: 1 } })
+      }
+      // Both sides are reached: calls refused, calls answered, and some succeeded.
+      expect(seen.get("InvalidInput")).toBeGreaterThan(0)
+      expect(seen.get("Success")).toBeGreaterThan(0)
+    }),
   )
 
   it.effect("NangoConnect.make with any options: InvalidInput, or a client whose calls end typed", () =>

@@ -22,7 +22,15 @@ import {
   Redacted,
   TestClock,
 } from "#line"
-import { fixtureText, recordingTracer, setup, waitUntil } from "../support.js"
+import {
+  credentialTypes,
+  fixtureText,
+  recordingTracer,
+  secretsIn,
+  setup,
+  setupConnections,
+  waitUntil,
+} from "../support.js"
 
 const user = { end_user: { id: "user-42" } }
 
@@ -169,6 +177,46 @@ describe("secret-leak scan", () => {
         )
         expectClean(renderings(session), secrets)
         expectClean(renderings(exit), secrets)
+        expectClean(
+          lines.map((line) => ["log", line] as const),
+          secrets,
+        )
+      }
+    }),
+  )
+
+  it.effect("no credential of any type shows in a connection, an InvalidCredentials error, spans or logs", () =>
+    Effect.gen(function* () {
+      const { lines, layer } = captureLogs()
+      const { tracer, recorded } = yield* recordingTracer
+      const { emulator, connections } = yield* setupConnections()
+      for (const type of credentialTypes) {
+        const stored = emulator.seedConnection({
+          connection_id: type,
+          provider_config_key: "github",
+          credentialType: type,
+        })
+        const secrets = [emulator.secretKey, ...secretsIn(stored.credentials)]
+        expect(secrets.length).toBeGreaterThan(1)
+        const read = Effect.gen(function* () {
+          const connection = yield* connections.getConnection(type, { providerConfigKey: "github", refreshToken: true })
+          yield* Effect.log("connection", connection)
+          // Refreshes exhausted: every read answers 424 with the connection, for every type.
+          emulator.setRefresh(type, "github", "exhausted")
+          const failed = yield* Effect.flip(connections.getConnection(type, { providerConfigKey: "github" }))
+          yield* Effect.logError("credentials went bad", failed)
+          return { connection, failed }
+        })
+        const { connection, failed } = yield* read.pipe(Effect.withTracer(tracer), Effect.provide(layer))
+        expect(failed._tag).toBe("InvalidCredentials")
+        expectClean([...renderings(connection), ...renderings(connection.credentials), ...renderings(failed)], secrets)
+        expectClean(
+          recorded().flatMap((span) => [
+            ["span attributes", JSON.stringify([...span.attributes.entries()])],
+            ["span events", JSON.stringify(span.events)],
+          ]),
+          secrets,
+        )
         expectClean(
           lines.map((line) => ["log", line] as const),
           secrets,

@@ -16,7 +16,7 @@ import {
   Unauthorized,
   UnexpectedStatus,
 } from "../NangoConnectError.js"
-import { ErrorEnvelope } from "../NangoConnectSchema.js"
+import { ErrorEnvelope, type ValidationIssue } from "../NangoConnectSchema.js"
 import type { IncomingResponse, RequestLabel } from "./transport.js"
 
 // -----------------------------------------------------------------------------
@@ -39,6 +39,26 @@ export type StatusError<S extends DocumentedStatus> = InstanceType<(typeof statu
 /** What a non-2xx response can turn into when an endpoint documents `S`. */
 export type ResponseFailure<S extends DocumentedStatus> = StatusError<S> | RateLimited | ServerError | UnexpectedStatus
 
+/** The fields every error of a response carries, its message included. */
+export interface ResponseFields {
+  readonly method: string
+  readonly path: string
+  readonly status: number
+  readonly code?: string
+  readonly serverMessage?: string
+  readonly errors?: ReadonlyArray<ValidationIssue>
+  readonly message: string
+}
+
+/**
+ * The responses an endpoint reads by status and code together (`nango/src/failure.ts`), and how
+ * it builds their errors from the fields and Nango's `error.payload`.
+ */
+export interface Refined<T extends Failure.RefinedTag, R> {
+  readonly refinements: ReadonlyArray<Failure.Refinement<T>>
+  readonly make: (tag: T, fields: ResponseFields, payload: unknown) => R
+}
+
 const decodeEnvelope = Schema.decodeUnknownEither(Schema.parseJson(ErrorEnvelope))
 
 /**
@@ -55,15 +75,16 @@ export const parseRetryAfter = (response: IncomingResponse, nowMillis: number): 
  * error envelope when it is one; a body that is not (an HTML page from a proxy) leaves `code` unset.
  * Which tag and which message: `nango/src/failure.ts`.
  */
-export const responseFailure = <S extends DocumentedStatus>(
+export const responseFailure = <S extends DocumentedStatus, T extends Failure.RefinedTag = never, R = never>(
   documented: ReadonlyArray<S>,
   response: IncomingResponse,
   request: RequestLabel,
-): Effect.Effect<never, ResponseFailure<S>> =>
+  refined?: Refined<T, R>,
+): Effect.Effect<never, ResponseFailure<S> | R> =>
   Effect.gen(function* () {
     const envelope = Either.getOrUndefined(decodeEnvelope(response.body ?? ""))?.error
     const status = response.status
-    const tag = failureTag(status, documented)
+    const tag = failureTag(status, documented, envelope?.code, refined?.refinements)
     const fields = {
       method: request.method,
       path: request.path,
@@ -92,6 +113,11 @@ export const responseFailure = <S extends DocumentedStatus>(
       case "UnexpectedStatus":
         return yield* new UnexpectedStatus({ ...fields, message: message() })
       default: {
+        if (typeof tag !== "number") {
+          return yield* Effect.fail(
+            (refined as Refined<T, R>).make(tag, { ...fields, message: message() }, envelope?.payload),
+          )
+        }
         const ErrorClass = statusErrors[tag]
         return yield* Effect.fail(new ErrorClass({ ...fields, message: message() }) as StatusError<S>)
       }

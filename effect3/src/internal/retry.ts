@@ -5,7 +5,7 @@
 import { Clock, Duration, Effect, Schedule } from "effect"
 import { isTransient as isTransientFailure } from "../../../nango/src/failure.js"
 import { rateLimitSlackMillis } from "../../../nango/src/rules.js"
-import type { NangoConnectError } from "../NangoConnectError.js"
+import type { NangoConnectionsError } from "../NangoConnectionsError.js"
 
 /**
  * How long to wait after a 429 that announced `retryAfter`: a second more than it says, since the
@@ -26,7 +26,7 @@ export interface ResolvedRetry {
  * Whether a failed attempt may be tried again: only what the server cannot have acted on, unless
  * the call is idempotent (the rule is `isTransient` of `nango/src/failure.ts`).
  */
-export const isTransient = (error: NangoConnectError, idempotent: boolean, policy: ResolvedRetry): boolean =>
+export const isTransient = (error: NangoConnectionsError, idempotent: boolean, policy: ResolvedRetry): boolean =>
   isTransientFailure(
     error,
     error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.toMillis(error.retryAfter) : undefined,
@@ -38,13 +38,13 @@ export const isTransient = (error: NangoConnectError, idempotent: boolean, polic
 export const retrySchedule = (
   policy: ResolvedRetry,
   idempotent: boolean,
-): Schedule.Schedule<unknown, NangoConnectError> =>
+): Schedule.Schedule<unknown, NangoConnectionsError> =>
   Schedule.exponential(policy.baseDelay).pipe(
     Schedule.jittered,
     Schedule.modifyDelay((_, delay) => Duration.min(delay, policy.maxDelay)),
     Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1)),
-    Schedule.intersect(Schedule.identity<NangoConnectError>()),
-    Schedule.whileInput((error: NangoConnectError) => isTransient(error, idempotent, policy)),
+    Schedule.intersect(Schedule.identity<NangoConnectionsError>()),
+    Schedule.whileInput((error: NangoConnectionsError) => isTransient(error, idempotent, policy)),
     Schedule.modifyDelay(([, error], delay) =>
       error._tag === "RateLimited" && error.retryAfter !== undefined
         ? Duration.max(delay, rateLimitWait(error.retryAfter))
@@ -58,7 +58,7 @@ export const retrySchedule = (
  */
 export const retryAfterFits =
   (deadlineMillis: number) =>
-  (error: NangoConnectError): boolean | Effect.Effect<boolean> =>
+  (error: NangoConnectionsError): boolean | Effect.Effect<boolean> =>
     error._tag !== "RateLimited" || error.retryAfter === undefined
       ? true
       : Effect.map(

@@ -35,8 +35,11 @@ export type { RequestLabel }
 
 /** A request as the client builds it: everything but the base URL. */
 export interface OutgoingRequest {
-  readonly method: "GET" | "POST" | "DELETE"
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE"
+  /** The path as errors and spans name it; for a connection, the template `/connections/{connectionId}`. */
   readonly path: string
+  /** What is sent, when it differs from `path`: the path with the encoded id, and the query. */
+  readonly target?: string | undefined
   /** The whole `Authorization` header value. It goes into the header and nowhere else. */
   readonly authorization: string
   /** A JSON body, already encoded. */
@@ -124,7 +127,7 @@ export const fromHttpClient = (
   return {
     send: (request) => {
       const label = { method: request.method, path: request.path }
-      let outgoing = HttpClientRequest.make(request.method)(options.baseUrl + request.path, {
+      let outgoing = HttpClientRequest.make(request.method)(options.baseUrl + (request.target ?? request.path), {
         headers: { accept: "application/json", authorization: request.authorization },
       })
       if (request.body !== undefined) outgoing = HttpClientRequest.bodyText(outgoing, request.body, "application/json")

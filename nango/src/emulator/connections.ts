@@ -247,6 +247,54 @@ export const sampleCredentials = (type: string, now: number): Record<string, unk
       return { type, apiKey: token("key") }
     case "BASIC":
       return { type, username: "user", password: token("password") }
+    case "APP": {
+      const issued = { access_token: token("access"), expires_at: expiresAt }
+      return { type, ...issued, jwtToken: token("token"), raw: issued }
+    }
+    case "CUSTOM":
+      return {
+        type,
+        app: { type: "APP", access_token: token("access"), expires_at: expiresAt, raw: {} },
+        user: { type: "OAUTH2", access_token: token("access"), refresh_token: token("refresh"), raw: {} },
+        raw: {},
+      }
+    case "TBA":
+      return {
+        type,
+        token_id: token("token"),
+        token_secret: token("secret"),
+        config_override: { client_id: "client", client_secret: token("secret") },
+      }
+    case "JWT":
+      return { type, token: token("token"), expires_at: expiresAt }
+    case "BILL":
+      return {
+        type,
+        username: "user",
+        password: token("password"),
+        organization_id: "org",
+        dev_key: token("key"),
+        session_id: token("token"),
+        user_id: "user",
+        expires_at: expiresAt,
+        raw: {},
+      }
+    case "TWO_STEP":
+      return { type, token: token("token"), refresh_token: token("refresh"), expires_at: expiresAt, raw: {} }
+    case "SIGNATURE":
+      return { type, username: "user", password: token("password"), token: token("token"), expires_at: expiresAt }
+    case "AWS_SIGV4":
+      return {
+        type,
+        role_arn: "arn:aws:iam::123456789012:role/nango",
+        region: "us-east-1",
+        service: "execute-api",
+        access_key_id: "AKIAEXAMPLE",
+        secret_access_key: token("secret"),
+        session_token: token("token"),
+        expires_at: expiresAt,
+        raw: {},
+      }
     case "NONE":
       return {}
     default:

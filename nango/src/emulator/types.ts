@@ -13,7 +13,10 @@ import type { DeliveryReport, WebhookTarget } from "../webhook-delivery.js"
  */
 export interface ReceivedRequest {
   readonly method: string
+  /** The path as sent, still percent-encoded. */
   readonly path: string
+  /** The query as sent, with its `?` (empty when there was none). */
+  readonly search: string
   readonly hasAuthorization: boolean
   /** The names of the headers sent, lowercased (their values are not kept). */
   readonly headerNames: ReadonlyArray<string>
@@ -191,7 +194,12 @@ export interface Options {
  * @category models
  */
 export interface SeedConnection extends NewConnection {
-  /** The kind of credentials made with fresh secrets when `credentials` is not given. Default `OAUTH2`. */
+  /**
+   * The kind of credentials made with fresh secrets when `credentials` is not given: any of the
+   * thirteen types Nango has (`OAUTH2`, the default, `OAUTH1`, `OAUTH2_CC`, `API_KEY`, `BASIC`,
+   * `APP`, `CUSTOM`, `TBA`, `JWT`, `BILL`, `TWO_STEP`, `SIGNATURE`, `AWS_SIGV4`), `NONE` for an
+   * unauthenticated connection (`{}`), or another name (`{ type, token, raw }`).
+   */
   readonly credentialType?: string
 }
 

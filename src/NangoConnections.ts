@@ -1,0 +1,401 @@
+/**
+ * The connections client: read a connection with its credentials, list and find connections by
+ * tag, patch, delete, and set their metadata. Each call is an `Effect` with a typed error channel,
+ * on the same engine as `NangoConnect` (retry, timeouts, spans, body cap, the undici fast path).
+ *
+ * @since 0.3.0
+ */
+import type * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import {
+  type ConnectionMethod,
+  connectionIdIssue,
+  connectionIdsIssues,
+  connectionPath,
+  connectionsPath,
+  connectionTarget,
+  deleteRefinements,
+  getParams,
+  getRefinements,
+  listTarget,
+  maxPageSize,
+  metadataPath,
+  nextPage,
+  patchRefinements,
+} from "../nango/src/connection-requests.js"
+import { prepareBody } from "../nango/src/json-body.js"
+import { connectionBodyIssues } from "../nango/src/rules.js"
+import {
+  type BodyRules,
+  checkInput,
+  expectSuccess,
+  fromEnvironment,
+  makeClient,
+  noRules,
+  readJson,
+  withChecked,
+} from "./internal/client.js"
+import * as Endpoint from "./internal/endpoint.js"
+import type * as Errors from "./internal/errors.js"
+import { invalid } from "./internal/options.js"
+import * as NangoConnect from "./NangoConnect.js"
+import { type InvalidInput, NotFound } from "./NangoConnectError.js"
+import {
+  type DeleteConnectionError,
+  type GetConnectionError,
+  InvalidCredentials,
+  type ListConnectionsError,
+  type MetadataError,
+  type NangoConnectionsError,
+  type PatchConnectionError,
+  UnknownIntegration,
+} from "./NangoConnectionsError.js"
+import {
+  Connection,
+  ConnectionList,
+  type ConnectionSummary,
+  DeleteConnectionOptions,
+  GetConnectionOptions,
+  ListConnectionsQuery,
+  MetadataInput,
+  PatchConnectionInput,
+} from "./NangoConnectionsSchema.js"
+
+// -----------------------------------------------------------------------------
+// Service Interface
+// -----------------------------------------------------------------------------
+
+/**
+ * The operations of the connections client. Each returns an `Effect` (or a `Stream`) whose error
+ * channel lists exactly the failures that call can produce. Ids and keys are percent-encoded.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Service {
+  /**
+   * Reads one connection with its credentials (`GET /connections/{id}`); a key without the
+   * `read_credentials` scope gets `credentials: {}`. Bad credentials fail with `InvalidCredentials`,
+   * which carries the connection. A `forceRefresh` call is never retried after the server may have
+   * acted on it.
+   *
+   * @example
+   * ```ts
+   * const connection = yield* connections.getConnection("conn-1", { providerConfigKey: "github" })
+   * if (connection.credentials.type === "OAUTH2") use(Redacted.value(connection.credentials.access_token))
+   * ```
+   */
+  readonly getConnection: (
+    connectionId: string,
+    options: GetConnectionOptions,
+  ) => Effect.Effect<Connection, GetConnectionError>
+  /**
+   * Lists one page of connections (`GET /connections`), newest first, without credentials.
+   *
+   * @example
+   * ```ts
+   * const page = yield* connections.listConnections({ tags: { team: "blue" }, limit: 100 })
+   * ```
+   */
+  readonly listConnections: (
+    query?: ListConnectionsQuery,
+  ) => Effect.Effect<ReadonlyArray<ConnectionSummary>, ListConnectionsError>
+  /**
+   * Every connection that matches, page after page (`limit` per page, 2,000 by default, from
+   * `page`, 0 by default); the stream ends after the first page shorter than its limit.
+   *
+   * @example
+   * ```ts
+   * const all = yield* Stream.runCollect(connections.streamConnections({ integrationId: "github" }))
+   * ```
+   */
+  readonly streamConnections: (query?: ListConnectionsQuery) => Stream.Stream<ConnectionSummary, ListConnectionsError>
+  /**
+   * Changes a connection's tags, end user or webhook URL (`PATCH /connections/{id}`). Tags are
+   * replaced whole, as the server does: `tags: {}` clears them.
+   *
+   * @example
+   * ```ts
+   * yield* connections.patchConnection("conn-1", { providerConfigKey: "github", tags: { plan: "pro" } })
+   * ```
+   */
+  readonly patchConnection: (
+    connectionId: string,
+    input: PatchConnectionInput,
+  ) => Effect.Effect<void, PatchConnectionError>
+  /**
+   * Deletes a connection (`DELETE /connections/{id}`); an unknown connection or integration is `NotFound`.
+   *
+   * @example
+   * ```ts
+   * yield* connections.deleteConnection("conn-1", { providerConfigKey: "github" })
+   * ```
+   */
+  readonly deleteConnection: (
+    connectionId: string,
+    options: DeleteConnectionOptions,
+  ) => Effect.Effect<void, DeleteConnectionError>
+  /**
+   * Replaces the metadata of one connection or several (`POST /connections/metadata`); if any id
+   * is unknown, nothing is written and the call fails with `NotFound`.
+   *
+   * @example
+   * ```ts
+   * yield* connections.setMetadata(["a", "b"], { providerConfigKey: "github", metadata: { plan: "pro" } })
+   * ```
+   */
+  readonly setMetadata: (
+    connectionId: string | ReadonlyArray<string>,
+    input: MetadataInput,
+  ) => Effect.Effect<void, MetadataError>
+  /**
+   * Merges keys into the metadata of one connection or several (`PATCH /connections/metadata`),
+   * one level deep: a nested object given replaces the stored one.
+   *
+   * @example
+   * ```ts
+   * yield* connections.updateMetadata("conn-1", { providerConfigKey: "github", metadata: { seats: 3 } })
+   * ```
+   */
+  readonly updateMetadata: (
+    connectionId: string | ReadonlyArray<string>,
+    input: MetadataInput,
+  ) => Effect.Effect<void, MetadataError>
+}
+
+// -----------------------------------------------------------------------------
+// Service Identifier
+// -----------------------------------------------------------------------------
+
+/**
+ * The connections client service; provide it with `NangoConnections.layer` or `NangoConnections.layerConfig`.
+ *
+ * @since 0.3.0
+ * @category tags
+ */
+export class NangoConnections extends Context.Service<NangoConnections, Service>()("effect-nango/NangoConnections") {}
+
+/**
+ * What `make` and `layer` need: the same options as `NangoConnect`.
+ *
+ * @since 0.3.0
+ * @category options
+ */
+export type Options = NangoConnect.Options
+
+// -----------------------------------------------------------------------------
+// Errors by status and code
+// -----------------------------------------------------------------------------
+
+const decodeConnection = Schema.decodeUnknownResult(Connection)
+
+/** The connection a 424 or a failed refresh carries in `error.payload.connection`, when it decodes. */
+const payloadConnection = (payload: unknown): Connection | undefined =>
+  typeof payload === "object" && payload !== null && "connection" in payload
+    ? Result.getOrUndefined(decodeConnection(payload.connection))
+    : undefined
+
+const getRefined: Errors.Refined<"InvalidCredentials" | "UnknownIntegration", InvalidCredentials | UnknownIntegration> =
+  {
+    refinements: getRefinements,
+    make: (tag, fields, payload) => {
+      if (tag === "UnknownIntegration") return new UnknownIntegration(fields)
+      const connection = payloadConnection(payload)
+      return new InvalidCredentials(connection === undefined ? fields : { ...fields, connection })
+    },
+  }
+
+const patchRefined: Errors.Refined<"UnknownIntegration", UnknownIntegration> = {
+  refinements: patchRefinements,
+  make: (_, fields) => new UnknownIntegration(fields),
+}
+
+const deleteRefined: Errors.Refined<"NotFound", NotFound> = {
+  refinements: deleteRefinements,
+  make: (_, fields) => new NotFound(fields),
+}
+
+// -----------------------------------------------------------------------------
+// Input
+// -----------------------------------------------------------------------------
+
+/** Runs `use` with a connection id once it is checked; nothing is sent for a bad one. */
+const withConnectionId = <A, E>(
+  connectionId: string,
+  method: ConnectionMethod,
+  use: (connectionId: string) => Effect.Effect<A, E>,
+): Effect.Effect<A, E | InvalidInput> =>
+  Effect.suspend((): Effect.Effect<A, E | InvalidInput> => {
+    const issue = connectionIdIssue(connectionId, method)
+    return issue === undefined ? use(connectionId) : Effect.fail(invalid("connectionId", [issue]))
+  })
+
+/** Reads one id or an array of them, safely, each checked (`nango/src/connection-requests.ts`). */
+const checkConnectionIds = (value: unknown): Result.Result<string | ReadonlyArray<string>, InvalidInput> => {
+  const prepared = prepareBody(value)
+  const issues = prepared.issues.length > 0 ? prepared.issues : connectionIdsIssues(prepared.body)
+  return issues.length > 0
+    ? Result.fail(invalid("connectionId", issues))
+    : Result.succeed(prepared.body as string | ReadonlyArray<string>)
+}
+
+/** The server's rule for a connection body: no string it would store but cannot. */
+const connectionRules: BodyRules = (_, unstorable) => connectionBodyIssues(unstorable)
+
+// -----------------------------------------------------------------------------
+// Constructor
+// -----------------------------------------------------------------------------
+
+/**
+ * Builds the client from options, on the `HttpClient` in context; fails with `InvalidInput` as
+ * `NangoConnect.make` does.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const { policies, maxBytes, secretBearer } = yield* makeClient(options, NangoConnect.defaults)
+    const endpoint = <A, E extends NangoConnectionsError>(definition: Endpoint.Definition<A, E>) =>
+      Endpoint.make(policies, { ...definition, name: `NangoConnections.${definition.name}` })
+    const getConnection = (idempotent: boolean) =>
+      endpoint({
+        name: "getConnection",
+        method: "GET",
+        path: connectionPath,
+        idempotent,
+        onResponse: readJson(Connection, (connection) => connection, [400, 401, 403, 404], maxBytes, getRefined),
+      })
+    const read = getConnection(true)
+    // A forced refresh changes the credentials: a repeat after the server may have acted is not harmless.
+    const readRefreshing = getConnection(false)
+    const list = endpoint({
+      name: "listConnections",
+      method: "GET",
+      path: connectionsPath,
+      idempotent: true,
+      onResponse: readJson(ConnectionList, (body) => body.connections, [400, 401, 403], maxBytes),
+    })
+    // Setting the same tags or metadata twice leaves the same state: these are idempotent.
+    const patch = endpoint({
+      name: "patchConnection",
+      method: "PATCH",
+      path: connectionPath,
+      idempotent: true,
+      onResponse: expectSuccess([400, 401, 403, 404], patchRefined),
+    })
+    // A repeated DELETE answers unknown_connection: not idempotent as the server answers it.
+    const remove = endpoint({
+      name: "deleteConnection",
+      method: "DELETE",
+      path: connectionPath,
+      idempotent: false,
+      onResponse: expectSuccess([400, 401, 403, 404], deleteRefined),
+    })
+    const metadata = (name: string, method: "POST" | "PATCH") =>
+      endpoint({ name, method, path: metadataPath, idempotent: true, onResponse: expectSuccess([400, 401, 403, 404]) })
+    const setMetadata = metadata("setMetadata", "POST")
+    const updateMetadata = metadata("updateMetadata", "PATCH")
+
+    const checkGet = checkInput(GetConnectionOptions, noRules, "query")
+    const checkList = checkInput(ListConnectionsQuery, noRules, "query")
+    const checkPatch = checkInput(PatchConnectionInput, connectionRules)
+    const checkDelete = checkInput(DeleteConnectionOptions, noRules, "query")
+    const checkMetadata = checkInput(MetadataInput, connectionRules)
+
+    const listPage = (query: ListConnectionsQuery) => list(secretBearer, undefined, listTarget(query))
+    const metadataCall =
+      (send: typeof setMetadata) => (connectionId: string | ReadonlyArray<string>, input: MetadataInput) =>
+        Effect.suspend(() =>
+          Result.match(checkConnectionIds(connectionId), {
+            onFailure: Effect.fail,
+            onSuccess: (ids) =>
+              withChecked(checkMetadata, ({ providerConfigKey, metadata }) =>
+                send(
+                  secretBearer,
+                  JSON.stringify({ connection_id: ids, provider_config_key: providerConfigKey, metadata }),
+                ),
+              )(input),
+          }),
+        )
+
+    return NangoConnections.of({
+      getConnection: (connectionId, options) =>
+        withConnectionId(connectionId, "GET", (id) =>
+          withChecked(checkGet, (query) =>
+            (query.forceRefresh === true ? readRefreshing : read)(
+              secretBearer,
+              undefined,
+              connectionTarget(id, getParams(query)),
+            ),
+          )(options),
+        ),
+      listConnections: (query = {}) => withChecked(checkList, listPage)(query),
+      streamConnections: (query = {}) =>
+        Stream.unwrap(
+          Effect.map(Effect.fromResult(checkList(query)), (checked) =>
+            Stream.paginate(
+              { ...checked, limit: checked.limit ?? maxPageSize, page: checked.page ?? 0 },
+              (page: ListConnectionsQuery) =>
+                Effect.map(
+                  listPage(page),
+                  (items) => [items, Option.fromUndefinedOr(nextPage(page, items.length))] as const,
+                ),
+            ),
+          ),
+        ),
+      patchConnection: (connectionId, input) =>
+        withConnectionId(connectionId, "PATCH", (id) =>
+          withChecked(checkPatch, ({ providerConfigKey, ...body }) =>
+            patch(
+              secretBearer,
+              JSON.stringify(body),
+              connectionTarget(id, [["provider_config_key", providerConfigKey]]),
+            ),
+          )(input),
+        ),
+      deleteConnection: (connectionId, options) =>
+        withConnectionId(connectionId, "DELETE", (id) =>
+          withChecked(checkDelete, ({ providerConfigKey }) =>
+            remove(secretBearer, undefined, connectionTarget(id, [["provider_config_key", providerConfigKey]])),
+          )(options),
+        ),
+      setMetadata: metadataCall(setMetadata),
+      updateMetadata: metadataCall(updateMetadata),
+    })
+  })
+
+// -----------------------------------------------------------------------------
+// Layers
+// -----------------------------------------------------------------------------
+
+/**
+ * Provides `NangoConnections` from options; needs an `HttpClient` (for example `FetchHttpClient.layer`).
+ *
+ * @since 0.3.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<NangoConnections, InvalidInput, HttpClient.HttpClient> =>
+  Layer.effect(NangoConnections, make(options))
+
+/**
+ * Provides `NangoConnections` from the environment: `NANGO_SECRET_KEY` (redacted) and `NANGO_HOST`
+ * (default `https://api.nango.dev`); other options are passed as they are.
+ *
+ * @since 0.3.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Omit<Options, "secretKey" | "baseUrl"> = {},
+): Layer.Layer<NangoConnections, Config.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
+    NangoConnections,
+    fromEnvironment(NangoConnect.defaults.baseUrl, (settings) => make({ ...options, ...settings })),
+  )

@@ -1,0 +1,418 @@
+/**
+ * `NangoConnections` against the emulator, over real HTTP on both transports: every method, every
+ * status the server (0.71.4) answers on its endpoint, the ids and queries as they are sent, the
+ * limits at their edges, and what is refused before anything is sent.
+ */
+import type { NangoConnectionsSchema } from "effect-nango"
+import { collect, describe, Effect, expect, it, Redacted } from "#line"
+import { recordingTracer, setupConnections } from "./support.js"
+
+const github = { providerConfigKey: "github" }
+const readOnlyKey = "6f1c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
+const scoped = {
+  keyScopes: { [readOnlyKey]: ["environment:connections:read", "environment:connections:list"] },
+}
+
+/** The requests the emulator received on `/connections…`, as sent: method, encoded path and query. */
+const sent = (emulator: { readonly requests: ReadonlyArray<{ method: string; path: string; search: string }> }) =>
+  emulator.requests.map((request) => `${request.method} ${request.path}${request.search}`)
+
+/** The access token of OAuth 2 credentials, or undefined for any other kind. */
+const accessToken = (credentials: NangoConnectionsSchema.Credentials): string | undefined =>
+  "type" in credentials && credentials.type === "OAUTH2" ? Redacted.value(credentials.access_token) : undefined
+
+describe("getConnection", () => {
+  it.effect("reads a connection with its credentials; the id is percent-encoded and the query is the server's", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const stored = emulator.seedConnection({
+        connection_id: "team a/b{c}'\"=",
+        provider_config_key: "github",
+        tags: { plan: "pro" },
+        metadata: { seats: 3 },
+      })
+      const connection = yield* connections.getConnection("team a/b{c}'\"=", github)
+      expect(sent(emulator)).toEqual(["GET /connections/team%20a%2Fb%7Bc%7D'%22%3D?provider_config_key=github"])
+      expect(connection.connection_id).toBe("team a/b{c}'\"=")
+      expect(connection.tags).toEqual({ plan: "pro" })
+      expect(connection.metadata).toEqual({ seats: 3 })
+      expect(connection.created_at).toBeInstanceOf(Date)
+      expect(connection.created_at.getTime()).toBe(stored.created_at)
+      expect(accessToken(connection.credentials)).toBe(stored.credentials.access_token)
+      // The secret stays Redacted in every rendering of the value.
+      expect(JSON.stringify(connection)).not.toContain(String(stored.credentials.access_token))
+      expect(String(connection.credentials)).not.toContain(String(stored.credentials.access_token))
+    }),
+  )
+
+  it.effect("sends a flag only when true; a forced refresh issues new credentials", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const stored = emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const before = String(stored.credentials.access_token)
+      yield* connections.getConnection("c1", { ...github, forceRefresh: false, refreshToken: false })
+      const refreshed = yield* connections.getConnection("c1", { ...github, forceRefresh: true, refreshToken: true })
+      expect(sent(emulator)).toEqual([
+        "GET /connections/c1?provider_config_key=github",
+        "GET /connections/c1?provider_config_key=github&force_refresh=true&refresh_token=true",
+      ])
+      expect(accessToken(refreshed.credentials)).not.toBe(before)
+      expect("refresh_token" in refreshed.credentials && refreshed.credentials.refresh_token).toBeTruthy()
+    }),
+  )
+
+  it.effect("without the read_credentials scope: credentials are {}, and a refresh is Forbidden", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections(scoped, { secretKey: readOnlyKey })
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const connection = yield* connections.getConnection("c1", github)
+      expect(connection.credentials).toEqual({})
+      const refused = yield* Effect.flip(connections.getConnection("c1", { ...github, forceRefresh: true }))
+      expect(refused._tag).toBe("Forbidden")
+      expect(refused._tag === "Forbidden" && refused.status).toBe(403)
+    }),
+  )
+
+  it.effect("an unknown connection is NotFound (404); an unknown integration is UnknownIntegration (400)", () =>
+    Effect.gen(function* () {
+      const { connections } = yield* setupConnections()
+      const missing = yield* Effect.flip(connections.getConnection("nope", github))
+      expect(missing._tag).toBe("NotFound")
+      expect(missing._tag === "NotFound" && [missing.status, missing.code]).toEqual([404, "not_found"])
+      expect(missing.message).toContain("GET /connections/{connectionId}")
+      const unknown = yield* Effect.flip(connections.getConnection("nope", { providerConfigKey: "jira" }))
+      expect(unknown._tag).toBe("UnknownIntegration")
+      expect(unknown._tag === "UnknownIntegration" && [unknown.status, unknown.code]).toEqual([
+        400,
+        "unknown_provider_config",
+      ])
+    }),
+  )
+
+  it.effect("a refused refresh is InvalidCredentials (400) and an exhausted one (424), each with the connection", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const stored = emulator.seedConnection({ connection_id: "c1", provider_config_key: "github", tags: { a: "b" } })
+      emulator.setRefresh("c1", "github", "fails")
+      const failed = yield* Effect.flip(connections.getConnection("c1", { ...github, forceRefresh: true }))
+      expect(failed._tag).toBe("InvalidCredentials")
+      if (failed._tag !== "InvalidCredentials") return
+      expect([failed.status, failed.code]).toEqual([400, "invalid_credentials"])
+      expect(failed.connection?.connection_id).toBe("c1")
+      expect(failed.connection?.tags).toEqual({ a: "b" })
+      expect(failed.connection?.credentials).toEqual({})
+      expect(failed.connection?.errors.map((error) => error.type)).toEqual(["auth"])
+      expect(JSON.stringify(failed)).not.toContain(String(stored.credentials.access_token))
+
+      emulator.setRefresh("c1", "github", "exhausted")
+      const exhausted = yield* Effect.flip(connections.getConnection("c1", github))
+      expect(exhausted._tag).toBe("InvalidCredentials")
+      expect(
+        exhausted._tag === "InvalidCredentials" && [exhausted.status, exhausted.connection?.connection_id],
+      ).toEqual([424, "c1"])
+    }),
+  )
+
+  it.live("a plain read is retried after a 500; a forced refresh is not", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections({}, { retry: { baseDelay: 1, maxDelay: 1 } })
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      emulator.injectFault({ method: "GET", path: "/connections/c1", status: 500, times: 1 })
+      yield* connections.getConnection("c1", github)
+      expect(emulator.requests).toHaveLength(2)
+      emulator.injectFault({ method: "GET", path: "/connections/c1", status: 500, times: 1 })
+      const failed = yield* Effect.flip(connections.getConnection("c1", { ...github, forceRefresh: true }))
+      expect(failed._tag).toBe("ServerError")
+      expect(emulator.requests).toHaveLength(3)
+    }),
+  )
+
+  it.effect("ids no URL can carry to the connection are refused, with nothing sent; the longest id is sent", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      for (const id of ["", ".", "..", "a".repeat(256), "tab\there", "é", "a?b", "a#b", "a%b"]) {
+        const refused = yield* Effect.flip(connections.getConnection(id, github))
+        expect(refused._tag).toBe("InvalidInput")
+        expect(refused._tag === "InvalidInput" && refused.input).toBe("connectionId")
+      }
+      expect(emulator.requests).toEqual([])
+      for (const id of ["a".repeat(255), "...", "metadata", "a.b"]) {
+        const missing = yield* Effect.flip(connections.getConnection(id, github))
+        expect(missing._tag).toBe("NotFound")
+      }
+      expect(emulator.requests).toHaveLength(4)
+    }),
+  )
+
+  it.effect("options are checked before anything is sent", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const bad = [
+        {},
+        { providerConfigKey: "" },
+        { providerConfigKey: "git/hub" },
+        { providerConfigKey: "a".repeat(256) },
+        { ...github, forceRefresh: "yes" },
+        { ...github, extra: 1 },
+      ] as unknown as ReadonlyArray<NangoConnectionsSchema.GetConnectionOptions>
+      for (const options of bad) {
+        const refused = yield* Effect.flip(connections.getConnection("c1", options))
+        expect(refused._tag === "InvalidInput" && refused.input).toBe("query")
+      }
+      expect(emulator.requests).toEqual([])
+      const longest = yield* Effect.flip(connections.getConnection("c1", { providerConfigKey: "a".repeat(255) }))
+      expect(longest._tag).toBe("UnknownIntegration")
+    }),
+  )
+
+  it.live("a dropped connection, a timeout and an undecodable body name the template, never the id", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections(
+        {},
+        { retry: { maxAttempts: 1 }, timeout: { attempt: "200 millis" } },
+      )
+      emulator.seedConnection({ connection_id: "secret-customer", provider_config_key: "github" })
+      const path = "/connections/secret-customer"
+      emulator.injectFault({ method: "GET", path, drop: true, times: 1 })
+      emulator.injectFault({ method: "GET", path, hang: true, times: 1 })
+      emulator.injectFault({ method: "GET", path, status: 200, body: '{"id":"not a number"}', times: 1 })
+      const failures = []
+      for (let index = 0; index < 3; index++) {
+        failures.push(yield* Effect.flip(connections.getConnection("secret-customer", github)))
+      }
+      expect(failures.map((failure) => failure._tag)).toEqual(["TransportError", "TimeoutError", "ResponseDecodeError"])
+      for (const failure of failures) {
+        expect("path" in failure && failure.path).toBe("/connections/{connectionId}")
+        expect(JSON.stringify(failure)).not.toContain("secret-customer")
+        expect(failure.message).not.toContain("secret-customer")
+      }
+    }),
+  )
+
+  it.effect("its span names the template, never the id", () =>
+    Effect.gen(function* () {
+      const { tracer, recorded } = yield* recordingTracer
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "secret-customer", provider_config_key: "github" })
+      yield* connections.getConnection("secret-customer", github).pipe(Effect.withTracer(tracer))
+      const span = recorded().find((candidate) => candidate.name === "NangoConnections.getConnection")
+      expect(span?.attributes.get("url.path")).toBe("/connections/{connectionId}")
+      expect(span?.attributes.get("http.response.status_code")).toBe(200)
+      expect(JSON.stringify([...(span?.attributes.values() ?? [])])).not.toContain("secret-customer")
+    }),
+  )
+})
+
+describe("listConnections and streamConnections", () => {
+  it.effect("filters by tags and integrations, newest first, as the server's qs reads them", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "old", provider_config_key: "github", tags: { team: "a b&c" } })
+      emulator.seedConnection({ connection_id: "other", provider_config_key: "github", tags: { team: "x" } })
+      emulator.seedConnection({ connection_id: "new", provider_config_key: "slack", tags: { team: "a b&c" } })
+      const page = yield* connections.listConnections({ tags: { Team: "a b&c" }, integrationId: ["github", "slack"] })
+      expect(page.map((item) => item.connection_id)).toEqual(["new", "old"])
+      expect(page[0]?.created).toBeInstanceOf(Date)
+      expect(sent(emulator)).toEqual(["GET /connections?tags%5BTeam%5D=a+b%26c&integrationId=github%2Cslack"])
+      const all = yield* connections.listConnections()
+      expect(all).toHaveLength(3)
+      expect(sent(emulator)[1]).toBe("GET /connections")
+    }),
+  )
+
+  it.effect("limit is 1 to 2,000 and page 0 or more: the edges are sent, past them refused with nothing sent", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      for (const query of [{ limit: 1 }, { limit: 2000 }, { page: 0 }, { limit: 5, page: 3 }]) {
+        yield* connections.listConnections(query)
+      }
+      expect(emulator.requests).toHaveLength(4)
+      for (const query of [{ limit: 0 }, { limit: 2001 }, { page: -1 }, { limit: Number.NaN }, { search: "" }]) {
+        const refused = yield* Effect.flip(connections.listConnections(query))
+        expect(refused._tag === "InvalidInput" && refused.input).toBe("query")
+      }
+      expect(emulator.requests).toHaveLength(4)
+    }),
+  )
+
+  it.effect("the stream reads page after page and stops after the first short page", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      for (const id of ["c1", "c2", "c3", "c4", "c5"]) {
+        emulator.seedConnection({ connection_id: id, provider_config_key: "github" })
+      }
+      const all = yield* collect(connections.streamConnections({ limit: 2 }))
+      expect(all.map((item) => item.connection_id)).toEqual(["c5", "c4", "c3", "c2", "c1"])
+      expect(sent(emulator)).toEqual([
+        "GET /connections?limit=2&page=0",
+        "GET /connections?limit=2&page=1",
+        "GET /connections?limit=2&page=2",
+      ])
+      // A last page exactly full is followed by one empty page.
+      const even = yield* collect(connections.streamConnections({ limit: 5 }))
+      expect(even).toHaveLength(5)
+      expect(sent(emulator).slice(3)).toEqual(["GET /connections?limit=5&page=0", "GET /connections?limit=5&page=1"])
+      // Without a limit, pages are the largest the server answers.
+      yield* collect(connections.streamConnections())
+      expect(sent(emulator)[5]).toBe("GET /connections?limit=2000&page=0")
+    }),
+  )
+
+  it.effect("a key without the list scope is Forbidden", () =>
+    Effect.gen(function* () {
+      const { connections } = yield* setupConnections(
+        { keyScopes: { [readOnlyKey]: ["environment:connections:read"] } },
+        { secretKey: readOnlyKey },
+      )
+      const refused = yield* Effect.flip(connections.listConnections())
+      expect(refused._tag).toBe("Forbidden")
+      const streamed = yield* Effect.flip(collect(connections.streamConnections()))
+      expect(streamed._tag).toBe("Forbidden")
+    }),
+  )
+})
+
+describe("patchConnection", () => {
+  it.effect("replaces the tags whole, lowercasing their keys; providerConfigKey goes in the query", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const stored = emulator.seedConnection({ connection_id: "c 1", provider_config_key: "github", tags: { a: "1" } })
+      yield* connections.patchConnection("c 1", { ...github, tags: { Plan: "pro" } })
+      expect(stored.tags).toEqual({ plan: "pro" })
+      expect(sent(emulator)).toEqual(["PATCH /connections/c%201?provider_config_key=github"])
+      expect(emulator.requests[0]?.body).toEqual({ tags: { Plan: "pro" } })
+      yield* connections.patchConnection("c 1", { ...github, tags: {} })
+      expect(stored.tags).toEqual({})
+    }),
+  )
+
+  it.effect("unknown integration, unknown connection, too many tags: each its own error", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const unknown = yield* Effect.flip(connections.patchConnection("c1", { providerConfigKey: "jira", tags: {} }))
+      expect(unknown._tag).toBe("UnknownIntegration")
+      const missing = yield* Effect.flip(connections.patchConnection("c2", { ...github, tags: {} }))
+      expect(missing._tag).toBe("NotFound")
+      // Ten tags of its own and one derived from end_user: the server's 400, with its message.
+      const ten = Object.fromEntries(Array.from({ length: 10 }, (_, index) => [`t${index}`, "v"]))
+      const tooMany = yield* Effect.flip(
+        connections.patchConnection("c1", { ...github, tags: ten, end_user: { id: "u" } }),
+      )
+      expect(tooMany._tag).toBe("BadRequest")
+      expect(tooMany._tag === "BadRequest" && [tooMany.code, tooMany.serverMessage]).toEqual([
+        "invalid_body",
+        "Tags cannot contain more than 10 keys",
+      ])
+      yield* connections.patchConnection("c1", { ...github, tags: ten })
+    }),
+  )
+
+  it.effect("refuses what the server cannot take, with nothing sent: a PATCH to `metadata`, a bad tag, a NUL", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const named = yield* Effect.flip(connections.patchConnection("metadata", { ...github, tags: {} }))
+      expect(named._tag === "InvalidInput" && named.input).toBe("connectionId")
+      const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`t${index}`, "v"]))
+      for (const input of [
+        { ...github, tags: eleven },
+        { ...github, tags: { "1a": "v" } },
+        { ...github, end_user: { id: "u", display_name: "a\u0000b" } },
+        { ...github, webhook_url_override: "https://api.nango.dev/hook" },
+        { ...github, connection_config: {} },
+      ]) {
+        const refused = yield* Effect.flip(
+          connections.patchConnection("c1", input as NangoConnectionsSchema.PatchConnectionInput),
+        )
+        expect(refused._tag === "InvalidInput" && refused.input).toBe("body")
+      }
+      expect(emulator.requests).toEqual([])
+    }),
+  )
+})
+
+describe("deleteConnection", () => {
+  it.effect("deletes; a second delete, or an unknown integration, is NotFound from the server's 400", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      yield* connections.deleteConnection("c1", github)
+      expect(emulator.connections).toEqual([])
+      expect(sent(emulator)).toEqual(["DELETE /connections/c1?provider_config_key=github"])
+      const again = yield* Effect.flip(connections.deleteConnection("c1", github))
+      expect(again._tag).toBe("NotFound")
+      expect(again._tag === "NotFound" && [again.status, again.code, again.serverMessage]).toEqual([
+        400,
+        "unknown_connection",
+        undefined,
+      ])
+      const unknown = yield* Effect.flip(connections.deleteConnection("c1", { providerConfigKey: "jira" }))
+      expect(unknown._tag).toBe("NotFound")
+    }),
+  )
+
+  it.effect("is not retried after a 500, which the server may have acted on", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections({}, { retry: { baseDelay: 1, maxDelay: 1 } })
+      emulator.injectFault({ method: "DELETE", path: "/connections/c1", status: 500, times: 1 })
+      const failed = yield* Effect.flip(connections.deleteConnection("c1", github))
+      expect(failed._tag).toBe("ServerError")
+      expect(emulator.requests).toHaveLength(1)
+    }),
+  )
+})
+
+describe("setMetadata and updateMetadata", () => {
+  it.effect("replaces, then merges one level deep, on one connection or several", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const one = emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const two = emulator.seedConnection({ connection_id: "c2", provider_config_key: "github" })
+      yield* connections.setMetadata(["c1", "c2"], { ...github, metadata: { plan: "pro", limits: { seats: 3 } } })
+      yield* connections.updateMetadata("c1", { ...github, metadata: { limits: { api: 10 }, region: "eu" } })
+      expect(one.metadata).toEqual({ plan: "pro", limits: { api: 10 }, region: "eu" })
+      expect(two.metadata).toEqual({ plan: "pro", limits: { seats: 3 } })
+      expect(sent(emulator)).toEqual(["POST /connections/metadata", "PATCH /connections/metadata"])
+      expect(emulator.requests[1]?.body).toEqual({
+        connection_id: "c1",
+        provider_config_key: "github",
+        metadata: { limits: { api: 10 }, region: "eu" },
+      })
+      yield* connections.setMetadata([], { ...github, metadata: {} })
+      expect(emulator.requests).toHaveLength(3)
+    }),
+  )
+
+  it.effect("an unknown id among several is NotFound, and nothing is written", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const one = emulator.seedConnection({ connection_id: "c1", provider_config_key: "github", metadata: { a: 1 } })
+      const missing = yield* Effect.flip(connections.setMetadata(["c1", "c9"], { ...github, metadata: { b: 2 } }))
+      expect(missing._tag).toBe("NotFound")
+      expect(missing._tag === "NotFound" && [missing.status, missing.code]).toEqual([404, "unknown_connection"])
+      expect(one.metadata).toEqual({ a: 1 })
+    }),
+  )
+
+  it.effect("refuses bad ids and bodies with nothing sent; `.` and `metadata` are ids like any other in a body", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      for (const ids of ["", ["c1", ""], [42], "a".repeat(256)]) {
+        const refused = yield* Effect.flip(
+          connections.updateMetadata(ids as ReadonlyArray<string>, { ...github, metadata: {} }),
+        )
+        expect(refused._tag === "InvalidInput" && refused.input).toBe("connectionId")
+      }
+      const badMetadata = [{ a: "\u0000" }, { a: Number.NaN }, { b: [undefined] }] as unknown as ReadonlyArray<
+        NangoConnectionsSchema.MetadataInput["metadata"]
+      >
+      for (const metadata of badMetadata) {
+        const refused = yield* Effect.flip(connections.setMetadata("c1", { ...github, metadata }))
+        expect(refused._tag === "InvalidInput" && refused.input).toBe("body")
+      }
+      expect(emulator.requests).toEqual([])
+      const missing = yield* Effect.flip(connections.setMetadata([".", "metadata"], { ...github, metadata: {} }))
+      expect(missing._tag).toBe("NotFound")
+    }),
+  )
+})

@@ -1,26 +1,33 @@
 /**
- * The demo: create a Connect session, read it, show a typed error for an unknown token, delete
- * the session and show that it is gone. It runs against the embedded Nango emulator, or against
- * a real Nango when NANGO_SECRET_KEY and NANGO_HOST are both set.
+ * The demo: Nango's Connect flow, tags first. A session is created and read, an unknown token
+ * gives a typed error, the session is deleted; then, with a second session, the end user connects,
+ * the verified `auth` webhook is handed over, and the connection is awaited and read. It runs
+ * against the embedded Nango emulator, or against a real Nango when NANGO_SECRET_KEY and NANGO_HOST
+ * are both set (then you connect an integration yourself, through the Connect link it prints).
  */
 
-import { Console, Effect, Layer, Redacted } from "effect"
-import type { HttpClient } from "effect/http"
-import { NangoConnect } from "../src/index.js"
+import { Console, Effect, type Layer, Redacted } from "effect"
+import { NangoConnect, NangoConnections, type NangoConnectSchema } from "../src/index.js"
 import * as NangoHttpClient from "../src/NangoHttpClient.js"
+import * as NangoWebhook from "../src/NangoWebhook.js"
 import * as NangoEmulator from "../src/testing/NangoEmulator.js"
 
-const program = Effect.gen(function* () {
-  const nango = yield* NangoConnect.NangoConnect
+/** How the end user connects: the emulator plays it, or a person opens the Connect link. */
+type Connect = (
+  session: NangoConnectSchema.ConnectSession,
+) => Effect.Effect<void, never, NangoConnections.NangoConnections>
 
-  const session = yield* nango.createConnectSession({
-    end_user: { id: "demo-user", email: "demo@example.com", display_name: "Demo User" },
-    tags: { source: "effect-nango-demo" },
-  })
+const tags = { end_user_id: "demo-user", source: "effect-nango-demo" }
+
+const sessionLifeCycle = Effect.gen(function* () {
+  const nango = yield* NangoConnect.NangoConnect
+  const session = yield* nango.createConnectSession({ tags })
   yield* Console.log(`1. created a session, token ${session.token}, expires ${session.expires_at.toISOString()}`)
 
   const details = yield* nango.getConnectSession(session.token)
-  yield* Console.log(`2. read it back: end user ${details.endUser?.id} <${details.endUser?.email}>`)
+  yield* Console.log(
+    `2. read it back with its own token: ${details.endUser ? `end user ${details.endUser.id}` : "no end user, tags only"}`,
+  )
 
   const unknownToken = `nango_connect_session_${"0".repeat(64)}`
   const outcome = yield* nango.getConnectSession(unknownToken).pipe(
@@ -33,38 +40,80 @@ const program = Effect.gen(function* () {
   yield* Console.log(`3. an unknown token gives: ${outcome}`)
 
   yield* nango.deleteConnectSession(session.token)
-  yield* Console.log("4. deleted the session")
-
   const gone = yield* nango.getConnectSession(session.token).pipe(
     Effect.as("still there?!"),
     Effect.catchTag("Unauthorized", (error) => Effect.succeed(`gone: ${error._tag} ${error.code}`)),
   )
-  yield* Console.log(`5. reading it again: ${gone}`)
+  yield* Console.log(`4. deleted it; reading it again: ${gone}`)
+})
+
+const connectionFlow = (connect: Connect) =>
+  Effect.gen(function* () {
+    const nango = yield* NangoConnect.NangoConnect
+    const connections = yield* NangoConnections.NangoConnections
+    const session = yield* nango.createConnectSession({ tags })
+    yield* connect(session)
+
+    const found = yield* connections.awaitConnection({ tags: { end_user_id: tags.end_user_id } })
+    yield* Console.log(`6. awaited: connection ${found.connection_id} of ${found.provider_config_key}`)
+
+    const connection = yield* connections.getConnection(found.connection_id, {
+      providerConfigKey: found.provider_config_key,
+    })
+    const kind = "type" in connection.credentials ? connection.credentials.type : "none"
+    yield* Console.log(
+      `7. read it: ${kind} credentials, ${JSON.stringify(connection.credentials)}, tags ${JSON.stringify(connection.tags)}`,
+    )
+  })
+
+/** The embedded emulator: the end user connects at once, and the signed webhook is verified and handed over. */
+const embedded = Effect.gen(function* () {
+  const emulator = yield* NangoEmulator.make()
+  yield* Console.log(`Embedded Nango emulator on ${emulator.url} (set NANGO_SECRET_KEY and NANGO_HOST for a real one)`)
+  const signingKeys = [Redacted.make(emulator.webhookSigningKey)]
+  const connect: Connect = (session) =>
+    Effect.flatMap(NangoConnections.NangoConnections, (connections) =>
+      Effect.promise(() =>
+        emulator.completeSession(Redacted.value(session.token), {
+          integration: "github",
+          deliverTo: (delivery) =>
+            NangoWebhook.verify(delivery.body, delivery.headers, { signingKeys }).pipe(
+              Effect.flatMap(connections.receiveWebhook),
+              Effect.as(200),
+              Effect.catchTags({ InvalidWebhookBody: () => Effect.succeed(200) }),
+              Effect.orElseSucceed(() => 401),
+              Effect.runPromise,
+            ),
+        }),
+      ).pipe(Effect.andThen(Console.log("5. the end user connected github; Nango sent the signed auth webhook"))),
+    )
+  const layer = NangoHttpClient.layerNango({ secretKey: Redacted.make(emulator.secretKey), baseUrl: emulator.url })
+  return { layer, connect }
+})
+
+/** A real Nango: a person opens the Connect link, and the wait polls (or gets your webhooks). */
+const real = Effect.gen(function* () {
+  yield* Console.log(`Nango at ${process.env.NANGO_HOST}`)
+  const connect: Connect = (session) =>
+    // The one place the demo unwraps a secret: the link you open to connect.
+    Console.log(
+      `5. open ${Redacted.value(session.connect_link ?? session.token)} and connect an integration; waiting up to 5 minutes`,
+    )
+  return { layer: NangoHttpClient.layerNangoConfig(), connect }
 })
 
 const realNango = process.env.NANGO_SECRET_KEY !== undefined && process.env.NANGO_HOST !== undefined
 
-const NangoLive: Layer.Layer<NangoConnect.NangoConnect, unknown, HttpClient.HttpClient> = realNango
-  ? Layer.provideMerge(
-      NangoConnect.layerConfig(),
-      Layer.effectDiscard(Console.log(`Nango at ${process.env.NANGO_HOST}`)),
+Effect.scoped(
+  Effect.gen(function* () {
+    const { layer, connect } = yield* realNango ? real : embedded
+    yield* Effect.provide(
+      Effect.andThen(sessionLifeCycle, connectionFlow(connect)),
+      layer as Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections, unknown>,
     )
-  : Layer.unwrap(
-      Effect.gen(function* () {
-        const emulator = yield* NangoEmulator.make()
-        yield* Console.log(
-          `Embedded Nango emulator on ${emulator.url} (set NANGO_SECRET_KEY and NANGO_HOST for a real one)`,
-        )
-        return NangoConnect.layer({ secretKey: Redacted.make(emulator.secretKey), baseUrl: emulator.url })
-      }),
-    )
-
-program
-  .pipe(
-    Effect.provide(NangoLive.pipe(Layer.provide(NangoHttpClient.layerUndici()))),
-    Effect.tapCause(Effect.logError),
-    Effect.runPromise,
-  )
+  }),
+)
+  .pipe(Effect.tapCause(Effect.logError), Effect.runPromise)
   .catch(() => {
     process.exitCode = 1
   })

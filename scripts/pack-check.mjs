@@ -15,16 +15,16 @@ const run = (command, args, cwd) =>
 // on the Node transport of effect-nango/undici.
 const program = `
 import { Console, Effect, Redacted } from "effect"
-import { NangoConnect } from "effect-nango"
+import { NangoConnect, NangoConnections } from "effect-nango"
 import { NangoConnectTest, NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 
 const onboard = (userId) =>
   Effect.gen(function* () {
     const nango = yield* NangoConnect.NangoConnect
-    const session = yield* nango.createConnectSession({ end_user: { id: userId } })
+    const session = yield* nango.createConnectSession({ tags: { end_user_id: userId } })
     const details = yield* nango.getConnectSession(session.token)
-    yield* Console.log(\`session for \${details.endUser?.id} until \${session.expires_at.toISOString()}\`)
+    yield* Console.log(\`session for \${userId}, integrations: \${details.allowed_integrations?.join(", ") ?? "all"}\`)
     return Redacted.value(session.connect_link ?? session.token)
   }).pipe(Effect.catchTags({ Unauthorized: (e) => Effect.fail(\`check NANGO_SECRET_KEY (\${e.code})\`) }))
 
@@ -32,11 +32,17 @@ const link = await Effect.runPromise(onboard("user-42").pipe(Effect.provide(Nang
 if (!link.includes("session_token=nango_connect_session_")) throw new Error("no connect link")
 console.log("connect link ok")
 
-// The same program on the Node transport (layerNangoConnect), which loads undici's Agent by path.
+// The same program on the Node transport (layerNango: both services), which loads undici's Agent
+// by path; then the connections client lists what the tags find.
 const viaUndici = Effect.scoped(
   Effect.gen(function* () {
     const emulator = yield* NangoEmulator.make()
-    const live = NangoHttpClient.layerNangoConnect({ secretKey: emulator.secretKey, baseUrl: emulator.url })
+    emulator.seedConnection({ connection_id: "c1", provider_config_key: "github", tags: { end_user_id: "user-43" } })
+    const live = NangoHttpClient.layerNango({ secretKey: emulator.secretKey, baseUrl: emulator.url })
+    const found = yield* Effect.flatMap(NangoConnections.NangoConnections, (connections) =>
+      connections.listConnections({ tags: { end_user_id: "user-43" } }),
+    ).pipe(Effect.provide(live))
+    if (found[0]?.connection_id !== "c1") throw new Error("no connection listed on undici")
     return yield* onboard("user-43").pipe(Effect.provide(live))
   }),
 )

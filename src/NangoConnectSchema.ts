@@ -372,7 +372,18 @@ export const WebhookUrlOverride = Schema.String.check(
 )
 
 const sessionFields = {
+  /**
+   * The end user; still accepted and sent as given.
+   *
+   * @deprecated Nango deprecates it in favour of `tags` (its guide "Migrate from end user"): give
+   * `tags: { end_user_id, … }` instead.
+   */
   end_user: Schema.optional(EndUserInput),
+  /**
+   * The end user's organization; still accepted and sent as given.
+   *
+   * @deprecated Nango deprecates it in favour of `tags`: give `tags: { organization_id, … }` instead.
+   */
   organization: Schema.optional(OrganizationInput),
   integrations_config_defaults: Schema.optional(Schema.Record(IntegrationId, IntegrationConfigDefaultsInput)),
   overrides: Schema.optional(Schema.Record(IntegrationId, IntegrationOverridesInput)),

@@ -7,11 +7,13 @@
  */
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
+import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import {
@@ -32,6 +34,7 @@ import {
 } from "../nango/src/connection-requests.js"
 import { prepareBody } from "../nango/src/json-body.js"
 import { connectionBodyIssues } from "../nango/src/rules.js"
+import * as Awaiting from "./internal/awaiting.js"
 import {
   type BodyRules,
   checkInput,
@@ -48,6 +51,7 @@ import { invalid } from "./internal/options.js"
 import * as NangoConnect from "./NangoConnect.js"
 import { type InvalidInput, NotFound } from "./NangoConnectError.js"
 import {
+  type AwaitConnectionError,
   type DeleteConnectionError,
   type GetConnectionError,
   InvalidCredentials,
@@ -58,6 +62,7 @@ import {
   UnknownIntegration,
 } from "./NangoConnectionsError.js"
 import {
+  AwaitConnectionQuery,
   Connection,
   ConnectionList,
   type ConnectionSummary,
@@ -67,6 +72,7 @@ import {
   MetadataInput,
   PatchConnectionInput,
 } from "./NangoConnectionsSchema.js"
+import type { NangoWebhook } from "./NangoWebhookSchema.js"
 
 // -----------------------------------------------------------------------------
 // Service Interface
@@ -168,6 +174,33 @@ export interface Service {
     connectionId: string | ReadonlyArray<string>,
     input: MetadataInput,
   ) => Effect.Effect<void, MetadataError>
+  /**
+   * Waits for the connection an end user makes through a Connect session created with `tags`:
+   * resolved as soon as `receiveWebhook` is handed the verified `auth` webhook that announces it,
+   * and otherwise by polling `GET /connections` on `options.schedule` (every 2 s by default); fails
+   * with `AwaitConnectionTimeout` at `options.timeout` (5 minutes by default). A connection found by
+   * polling counts only if created at or after `options.since`, when given.
+   *
+   * @example
+   * ```ts
+   * const connection = yield* connections.awaitConnection({ tags: { end_user_id: "user-42" } })
+   * ```
+   */
+  readonly awaitConnection: (
+    query: AwaitConnectionQuery,
+    options?: AwaitOptions,
+  ) => Effect.Effect<ConnectionSummary, AwaitConnectionError>
+  /**
+   * Hands a verified webhook to the service: a successful `auth` webhook ends every
+   * `awaitConnection` waiting for its connection. Any other webhook is ignored.
+   *
+   * @example
+   * ```ts
+   * const webhook = yield* NangoWebhook.verify(body, headers, { signingKeys })
+   * yield* connections.receiveWebhook(webhook)
+   * ```
+   */
+  readonly receiveWebhook: (webhook: NangoWebhook) => Effect.Effect<void>
 }
 
 // -----------------------------------------------------------------------------
@@ -189,6 +222,21 @@ export class NangoConnections extends Context.Service<NangoConnections, Service>
  * @category options
  */
 export type Options = NangoConnect.Options
+
+/**
+ * How `awaitConnection` waits: what counts, how often the listing is polled, and for how long.
+ *
+ * @since 0.3.0
+ * @category options
+ */
+export interface AwaitOptions {
+  /** Only a connection created at or after this instant counts when found by polling. */
+  readonly since?: Date
+  /** When to poll `GET /connections` again after a poll found nothing. Default: every 2 seconds. */
+  readonly schedule?: Schedule.Schedule<unknown>
+  /** The deadline, from the call: then the wait fails with `AwaitConnectionTimeout`. Default 5 minutes. */
+  readonly timeout?: Duration.Input
+}
 
 // -----------------------------------------------------------------------------
 // Errors by status and code
@@ -310,7 +358,10 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const checkDelete = checkInput(DeleteConnectionOptions, noRules, "query")
     const checkMetadata = checkInput(MetadataInput, connectionRules)
 
+    const checkAwait = checkInput(AwaitConnectionQuery, noRules, "query")
+
     const listPage = (query: ListConnectionsQuery) => list(secretBearer, undefined, listTarget(query))
+    const awaiter = yield* Awaiting.makeAwaiter(listPage)
     const metadataCall =
       (send: typeof setMetadata) => (connectionId: string | ReadonlyArray<string>, input: MetadataInput) =>
         Effect.suspend(() =>
@@ -369,6 +420,9 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
         ),
       setMetadata: metadataCall(setMetadata),
       updateMetadata: metadataCall(updateMetadata),
+      awaitConnection: (query, options) =>
+        withChecked(checkAwait, (awaited) => awaiter.awaitConnection(awaited, options))(query),
+      receiveWebhook: awaiter.receiveWebhook,
     })
   })
 

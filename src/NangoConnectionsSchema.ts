@@ -475,3 +475,23 @@ export const MetadataInput = Schema.Struct({
  * @category requests
  */
 export type MetadataInput = typeof MetadataInput.Type
+
+/**
+ * What `awaitConnection` waits for: a connection whose tags hold all of `tags` (at least one;
+ * those the Connect session was created with), of `integrationId` if given.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export const AwaitConnectionQuery = Schema.Struct({
+  tags: Tags.check(Schema.isMinProperties(1)),
+  integrationId: Schema.optional(IntegrationId),
+})
+
+/**
+ * What `awaitConnection` waits for.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export type AwaitConnectionQuery = typeof AwaitConnectionQuery.Type

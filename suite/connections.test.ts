@@ -4,8 +4,9 @@
  * limits at their edges, and what is refused before anything is sent.
  */
 import type { NangoConnectionsSchema } from "effect-nango"
-import { collect, describe, Effect, expect, it, Redacted } from "#line"
-import { recordingTracer, setupConnections } from "./support.js"
+import { NangoWebhook } from "effect-nango/webhooks"
+import { collect, describe, Effect, Exit, expect, Fiber, fork, it, Redacted, Schedule } from "#line"
+import { driveClock, recordingTracer, setupConnections, waitUntil } from "./support.js"
 
 const github = { providerConfigKey: "github" }
 const readOnlyKey = "6f1c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
@@ -413,6 +414,170 @@ describe("setMetadata and updateMetadata", () => {
       expect(emulator.requests).toEqual([])
       const missing = yield* Effect.flip(connections.setMetadata([".", "metadata"], { ...github, metadata: {} }))
       expect(missing._tag).toBe("NotFound")
+    }),
+  )
+})
+
+describe("awaitConnection", () => {
+  /** How many times the listing was polled. */
+  const polls = (emulator: { readonly requests: ReadonlyArray<{ method: string; path: string }> }) =>
+    emulator.requests.filter((request) => request.method === "GET" && request.path === "/connections").length
+
+  it.live("finds by polling the connection a tags-only session makes", () =>
+    Effect.gen(function* () {
+      const { emulator, connections, nango } = yield* setupConnections()
+      const session = yield* nango.createConnectSession({ tags: { end_user_id: "u1", team: "blue" } })
+      const waiting = yield* fork(
+        connections.awaitConnection(
+          { tags: { END_USER_ID: "u1" }, integrationId: "github" },
+          { schedule: Schedule.spaced("20 millis"), timeout: "5 seconds" },
+        ),
+      )
+      yield* waitUntil(() => polls(emulator) >= 2, "two polls")
+      const completed = yield* Effect.promise(() =>
+        emulator.completeSession(Redacted.value(session.token), { integration: "github" }),
+      )
+      const found = yield* Fiber.join(waiting)
+      expect(found.connection_id).toBe(completed.connectionId)
+      expect(found.tags).toEqual({ end_user_id: "u1", team: "blue" })
+      expect(emulator.requests.at(-1)?.search).toBe("?tags%5BEND_USER_ID%5D=u1&integrationId=github&limit=1")
+    }),
+  )
+
+  it.live("ends within a second of the verified auth webhook handed to it, without polling again", () =>
+    Effect.gen(function* () {
+      const { emulator, connections, nango } = yield* setupConnections()
+      const session = yield* nango.createConnectSession({ tags: { end_user_id: "u1" } })
+      const waiting = yield* fork(
+        connections.awaitConnection({ tags: { end_user_id: "u1" } }, { schedule: Schedule.spaced("1 hour") }),
+      )
+      yield* waitUntil(() => polls(emulator) === 1, "the first poll")
+      const signingKeys = [Redacted.make(emulator.webhookSigningKey)]
+      let handedAt = 0
+      const completed = yield* Effect.promise(() =>
+        emulator.completeSession(Redacted.value(session.token), {
+          integration: "github",
+          deliverTo: (delivery) =>
+            Effect.runPromise(
+              NangoWebhook.verify(delivery.body, delivery.headers, { signingKeys }).pipe(
+                Effect.tap(() => Effect.sync(() => (handedAt = Date.now()))),
+                Effect.flatMap(connections.receiveWebhook),
+                Effect.as(200),
+              ),
+            ),
+        }),
+      )
+      const found = yield* Fiber.join(waiting)
+      // Under load, a local lookup takes milliseconds; a second is the bound the issue sets.
+      expect(Date.now() - handedAt).toBeLessThan(1000)
+      expect(found.connection_id).toBe(completed.connectionId)
+      // The first poll, then one lookup of the announced connection.
+      expect(polls(emulator)).toBe(2)
+      expect(emulator.requests.at(-1)?.search).toBe(
+        `?integrationId=github&connectionId=${completed.connectionId}&limit=1`,
+      )
+    }),
+  )
+
+  it.live("ignores webhooks that do not announce it: other tags, another integration, a failure, another kind", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "other", provider_config_key: "slack", tags: { end_user_id: "u1" } })
+      const mine = { type: "auth", success: true, connectionId: "other", providerConfigKey: "slack" } as const
+      const waiting = yield* fork(
+        connections.awaitConnection(
+          { tags: { end_user_id: "u1" }, integrationId: "github" },
+          { schedule: Schedule.spaced("1 hour"), timeout: "300 millis" },
+        ),
+      )
+      yield* waitUntil(() => polls(emulator) === 1, "the first poll")
+      for (const webhook of [
+        { ...mine, tags: { end_user_id: "u1" } },
+        { ...mine, providerConfigKey: "github", tags: { end_user_id: "u2" } },
+        { ...mine, providerConfigKey: "github", success: false, tags: { end_user_id: "u1" } },
+        { ...mine, providerConfigKey: "github", type: "sync", tags: { end_user_id: "u1" } },
+        { type: "auth", success: true, providerConfigKey: "github", tags: { end_user_id: "u1" } },
+      ]) {
+        yield* connections.receiveWebhook(webhook as unknown as Parameters<typeof connections.receiveWebhook>[0])
+      }
+      const timedOut = yield* Effect.flip(Fiber.join(waiting))
+      expect(timedOut._tag).toBe("AwaitConnectionTimeout")
+      expect(polls(emulator)).toBe(1)
+    }),
+  )
+
+  it.live("counts, when `since` is given, only a connection created at or after it", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "old", provider_config_key: "github", tags: { end_user_id: "u1" } })
+      const since = new Date(Date.now() + 1)
+      const options = { schedule: Schedule.spaced("10 millis"), timeout: "200 millis" } as const
+      const later = yield* Effect.flip(
+        connections.awaitConnection({ tags: { end_user_id: "u1" } }, { ...options, since }),
+      )
+      expect(later._tag).toBe("AwaitConnectionTimeout")
+      expect(polls(emulator)).toBeGreaterThan(1)
+      const any = yield* connections.awaitConnection({ tags: { end_user_id: "u1" } }, options)
+      expect(any.connection_id).toBe("old")
+    }),
+  )
+
+  it.effect("fails at its deadline with AwaitConnectionTimeout, polling on the schedule until then", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const timedOut = yield* Effect.flip(
+        driveClock(connections.awaitConnection({ tags: { a: "b" } }, { timeout: "29 seconds" }), "1 second"),
+      )
+      expect(timedOut._tag).toBe("AwaitConnectionTimeout")
+      expect(timedOut._tag === "AwaitConnectionTimeout" && timedOut.message).toBe(
+        "No connection with the awaited tags appeared within 29s",
+      )
+      // Every 2 seconds by default: at 0, 2, …, 28.
+      expect(polls(emulator)).toBe(15)
+      // A schedule that ends leaves the wait to webhooks and the deadline.
+      const ended = yield* Effect.flip(
+        driveClock(
+          connections.awaitConnection({ tags: { a: "b" } }, { schedule: Schedule.recurs(2), timeout: "1 minute" }),
+          "10 seconds",
+        ),
+      )
+      expect(ended._tag).toBe("AwaitConnectionTimeout")
+      expect(polls(emulator)).toBe(15 + 3)
+    }),
+  )
+
+  it.effect("refuses, with nothing sent, no tags, bad tags and options that are not what they say", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      const queries = [{ tags: {} }, {}, { tags: { "1a": "v" } }, { tags: { a: "b" }, integrationId: "a/b" }]
+      for (const query of queries) {
+        const refused = yield* Effect.flip(
+          connections.awaitConnection(query as NangoConnectionsSchema.AwaitConnectionQuery),
+        )
+        expect(refused._tag === "InvalidInput" && refused.input).toBe("query")
+      }
+      for (const options of [{ timeout: "soon" }, { timeout: -1 }, { schedule: 5 }, { since: "yesterday" }]) {
+        const refused = yield* Effect.flip(
+          connections.awaitConnection({ tags: { a: "b" } }, options as unknown as { readonly timeout?: number }),
+        )
+        expect(refused._tag === "InvalidInput" && refused.input).toBe("options")
+      }
+      expect(emulator.requests).toEqual([])
+      // Hostile webhooks are ignored, never a defect.
+      for (const webhook of [
+        null,
+        42,
+        "auth",
+        { type: "auth" },
+        Object.defineProperty({}, "type", {
+          get: () => {
+            throw new Error("no")
+          },
+        }),
+      ]) {
+        const exit = yield* Effect.exit(connections.receiveWebhook(webhook as never))
+        expect(Exit.isSuccess(exit)).toBe(true)
+      }
     }),
   )
 })

@@ -38,6 +38,7 @@ export * as Redacted from "effect/Redacted"
 
 import type * as Scope from "effect/Scope"
 
+export * as Schedule from "effect/Schedule"
 export * as Schema from "effect/Schema"
 export * as Scope from "effect/Scope"
 export * as Stream from "effect/Stream"

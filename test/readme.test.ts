@@ -18,6 +18,7 @@ describe("README", () => {
 
   it.each([
     ["demo/webhook-example.test.ts", 2],
+    ["demo/connect-flow.test.ts", 3],
     ["demo/server-example.test.ts", 2],
     ["demo/webhook-server.ts", 1],
   ] as const)("shows %s, line for line", (file, header) => {

@@ -6,9 +6,10 @@ import * as NangoHttpClient from "effect-nango/undici"
 const onboard = (userId: string) =>
   Effect.gen(function* () {
     const nango = yield* NangoConnect.NangoConnect
-    const session = yield* nango.createConnectSession({ end_user: { id: userId } })
+    // Tags identify the end user (Nango deprecates end_user and organization in their favour).
+    const session = yield* nango.createConnectSession({ tags: { end_user_id: userId } })
     const details = yield* nango.getConnectSession(session.token)
-    yield* Console.log(`session for ${details.endUser?.id} until ${session.expires_at.toISOString()}`)
+    yield* Console.log(`session for ${userId}, integrations: ${details.allowed_integrations?.join(", ") ?? "all"}`)
     return Redacted.value(session.connect_link ?? session.token)
   }).pipe(
     Effect.catchTags({

@@ -6,7 +6,19 @@
  * @since 0.3.0
  */
 import type { HttpClient } from "@effect/platform"
-import { Chunk, type ConfigError, Context, Effect, Either, Layer, Option, Schema, Stream } from "effect"
+import {
+  Chunk,
+  type ConfigError,
+  Context,
+  type Duration,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  type Schedule,
+  Schema,
+  Stream,
+} from "effect"
 import {
   type ConnectionMethod,
   connectionIdIssue,
@@ -25,6 +37,7 @@ import {
 } from "../../nango/src/connection-requests.js"
 import { prepareBody } from "../../nango/src/json-body.js"
 import { connectionBodyIssues } from "../../nango/src/rules.js"
+import * as Awaiting from "./internal/awaiting.js"
 import {
   type BodyRules,
   checkInput,
@@ -41,6 +54,7 @@ import { invalid } from "./internal/options.js"
 import * as NangoConnect from "./NangoConnect.js"
 import { type InvalidInput, NotFound } from "./NangoConnectError.js"
 import {
+  type AwaitConnectionError,
   type DeleteConnectionError,
   type GetConnectionError,
   InvalidCredentials,
@@ -51,6 +65,7 @@ import {
   UnknownIntegration,
 } from "./NangoConnectionsError.js"
 import {
+  AwaitConnectionQuery,
   Connection,
   ConnectionList,
   type ConnectionSummary,
@@ -60,6 +75,7 @@ import {
   MetadataInput,
   PatchConnectionInput,
 } from "./NangoConnectionsSchema.js"
+import type { NangoWebhook } from "./NangoWebhookSchema.js"
 
 // -----------------------------------------------------------------------------
 // Service Interface
@@ -161,6 +177,33 @@ export interface Service {
     connectionId: string | ReadonlyArray<string>,
     input: MetadataInput,
   ) => Effect.Effect<void, MetadataError>
+  /**
+   * Waits for the connection an end user makes through a Connect session created with `tags`:
+   * resolved as soon as `receiveWebhook` is handed the verified `auth` webhook that announces it,
+   * and otherwise by polling `GET /connections` on `options.schedule` (every 2 s by default); fails
+   * with `AwaitConnectionTimeout` at `options.timeout` (5 minutes by default). A connection found by
+   * polling counts only if created at or after `options.since`, when given.
+   *
+   * @example
+   * ```ts
+   * const connection = yield* connections.awaitConnection({ tags: { end_user_id: "user-42" } })
+   * ```
+   */
+  readonly awaitConnection: (
+    query: AwaitConnectionQuery,
+    options?: AwaitOptions,
+  ) => Effect.Effect<ConnectionSummary, AwaitConnectionError>
+  /**
+   * Hands a verified webhook to the service: a successful `auth` webhook ends every
+   * `awaitConnection` waiting for its connection. Any other webhook is ignored.
+   *
+   * @example
+   * ```ts
+   * const webhook = yield* NangoWebhook.verify(body, headers, { signingKeys })
+   * yield* connections.receiveWebhook(webhook)
+   * ```
+   */
+  readonly receiveWebhook: (webhook: NangoWebhook) => Effect.Effect<void>
 }
 
 // -----------------------------------------------------------------------------
@@ -182,6 +225,21 @@ export class NangoConnections extends Context.Tag("effect-nango/NangoConnections
  * @category options
  */
 export type Options = NangoConnect.Options
+
+/**
+ * How `awaitConnection` waits: what counts, how often the listing is polled, and for how long.
+ *
+ * @since 0.3.0
+ * @category options
+ */
+export interface AwaitOptions {
+  /** Only a connection created at or after this instant counts when found by polling. */
+  readonly since?: Date
+  /** When to poll `GET /connections` again after a poll found nothing. Default: every 2 seconds. */
+  readonly schedule?: Schedule.Schedule<unknown>
+  /** The deadline, from the call: then the wait fails with `AwaitConnectionTimeout`. Default 5 minutes. */
+  readonly timeout?: Duration.DurationInput
+}
 
 // -----------------------------------------------------------------------------
 // Errors by status and code
@@ -303,7 +361,10 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const checkDelete = checkInput(DeleteConnectionOptions, noRules, "query")
     const checkMetadata = checkInput(MetadataInput, connectionRules)
 
+    const checkAwait = checkInput(AwaitConnectionQuery, noRules, "query")
+
     const listPage = (query: ListConnectionsQuery) => list(secretBearer, undefined, listTarget(query))
+    const awaiter = yield* Awaiting.makeAwaiter(listPage)
     const metadataCall =
       (send: typeof setMetadata) => (connectionId: string | ReadonlyArray<string>, input: MetadataInput) =>
         Effect.suspend(() =>
@@ -362,6 +423,9 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
         ),
       setMetadata: metadataCall(setMetadata),
       updateMetadata: metadataCall(updateMetadata),
+      awaitConnection: (query, options) =>
+        withChecked(checkAwait, (awaited) => awaiter.awaitConnection(awaited, options))(query),
+      receiveWebhook: awaiter.receiveWebhook,
     })
   })
 

@@ -42,12 +42,24 @@ export class UnknownIntegration extends Schema.TaggedError<UnknownIntegration>()
 ) {}
 
 /**
+ * `awaitConnection` saw no connection with the awaited tags before its deadline (`timeout`). The
+ * tags are not repeated here: they may name a person.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class AwaitConnectionTimeout extends Schema.TaggedError<AwaitConnectionTimeout>()("AwaitConnectionTimeout", {
+  timeout: Schema.Duration,
+  message: Schema.String,
+}) {}
+
+/**
  * Every failure the connections client can produce: its own two, and those of `NangoConnectError`.
  *
  * @since 0.3.0
  * @category errors
  */
-export type NangoConnectionsError = InvalidCredentials | UnknownIntegration | NangoConnectError
+export type NangoConnectionsError = InvalidCredentials | UnknownIntegration | AwaitConnectionTimeout | NangoConnectError
 
 /**
  * The failures of `getConnection`.
@@ -96,3 +108,11 @@ export type DeleteConnectionError = NotFound | BadRequest | Unauthorized | Forbi
  * @category errors
  */
 export type MetadataError = NotFound | BadRequest | Unauthorized | Forbidden | CommonError
+
+/**
+ * The failures of `awaitConnection`: its deadline, and those of the listing it polls.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type AwaitConnectionError = AwaitConnectionTimeout | ListConnectionsError

@@ -41,6 +41,7 @@ export {
   Layer,
   Logger,
   Redacted,
+  Schedule,
   Schema,
   Scope,
   Stream,

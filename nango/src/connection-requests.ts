@@ -147,3 +147,35 @@ export const patchRefinements: ReadonlyArray<Refinement<"UnknownIntegration">> =
 export const deleteRefinements: ReadonlyArray<Refinement<"NotFound">> = [
   { status: 400, code: "unknown_connection", tag: "NotFound" },
 ]
+
+/** What `awaitConnection` waits for: a connection with these tags (keys compared lowercased), of this integration if given. */
+export interface AwaitedConnection {
+  readonly tags: { readonly [key: string]: string }
+  readonly integrationId?: string | undefined
+}
+
+/** Whether a connection's (or an auth webhook's) tags hold every wanted pair; the server stores keys lowercased. */
+export const hasTags = (
+  wanted: { readonly [key: string]: string },
+  actual: { readonly [key: string]: string } | null | undefined,
+): boolean => Object.entries(wanted).every(([key, value]) => actual?.[key.toLowerCase()] === value)
+
+/** An `auth` webhook as `awaitConnection` reads it. */
+export interface AuthNotice {
+  readonly type: string
+  readonly success?: boolean
+  readonly connectionId?: string
+  readonly providerConfigKey: string
+  readonly tags?: { readonly [key: string]: string } | undefined
+}
+
+/**
+ * Whether a webhook announces the awaited connection: a successful `auth` webhook (a creation,
+ * or a re-authorization) of the integration, whose tags hold the wanted ones.
+ */
+export const announces = (webhook: AuthNotice, awaited: AwaitedConnection): boolean =>
+  webhook.type === "auth" &&
+  webhook.success === true &&
+  webhook.connectionId !== undefined &&
+  (awaited.integrationId === undefined || webhook.providerConfigKey === awaited.integrationId) &&
+  hasTags(awaited.tags, webhook.tags)

@@ -42,6 +42,9 @@ const decoders: LineDecoders<Duration.Duration, Redacted.Redacted<string>> = {
   },
 }
 
+/** A duration option decoded with this line's `Duration`; undefined when it is not one, is negative or NaN. */
+export const decodeDuration = (input: unknown): Duration.Duration | undefined => decoders.duration(input)
+
 /** Resolves options, or fails with `InvalidInput` for the key, the base URL or the other options. */
 export const resolveOptions = (
   options: unknown,

@@ -308,6 +308,8 @@ describe("every public method, driven with generated hostile values", () => {
           connections.deleteConnection(anyId, anyOptions),
           connections.setMetadata(anyId, anyOptions),
           connections.updateMetadata(anyId, anyOptions),
+          connections.awaitConnection(anyOptions, { timeout: "1 millis", schedule: anyId }),
+          connections.receiveWebhook(anyOptions),
         ]) {
           const before = emulator.requests.length
           const tag = yield* outcomeOf(call)

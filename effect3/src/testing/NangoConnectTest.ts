@@ -1,6 +1,6 @@
 /**
- * Test layers for code that uses `NangoConnect`: a Nango-compatible emulator, on a loopback socket
- * or in memory, and a `NangoConnect` wired to it, with a handle to seed and inspect it, set its
+ * Test layers for code that uses `NangoConnect` and `NangoConnections`: a Nango-compatible emulator,
+ * on a loopback socket or in memory, and both services wired to it, with a handle to seed and inspect it, set its
  * rate limit and inject faults. Tokens expire on the layer's `Clock`, so `TestClock` drives them.
  *
  * @since 0.1.0
@@ -8,6 +8,7 @@
 import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { Context, Effect, Layer, Redacted, Runtime } from "effect"
 import * as NangoConnect from "../NangoConnect.js"
+import * as NangoConnections from "../NangoConnections.js"
 import {
   type CompletedSession,
   type CompleteSessionOptions,
@@ -100,17 +101,22 @@ export const inMemoryClient = (emulator: NangoEmulator): HttpClient.HttpClient =
 // Layers
 // -----------------------------------------------------------------------------
 
-const clientLayer = (emulator: NangoEmulator, options: Options) =>
-  NangoConnect.layer({ ...options.client, secretKey: emulator.secretKey, baseUrl: emulator.url }).pipe(Layer.orDie)
+/** Both services, wired to the emulator with its secret key. */
+const clientLayer = (emulator: NangoEmulator, options: Options) => {
+  const clientOptions = { ...options.client, secretKey: emulator.secretKey, baseUrl: emulator.url }
+  return Layer.merge(NangoConnect.layer(clientOptions), NangoConnections.layer(clientOptions)).pipe(Layer.orDie)
+}
 
 /**
  * Starts the emulator on an ephemeral 127.0.0.1 port for the layer's scope, and provides a
- * `NangoConnect` talking HTTP to it (on `FetchHttpClient`) and the `Emulator` handle.
+ * `NangoConnect` and `NangoConnections` talking HTTP to it (on `FetchHttpClient`) and the `Emulator` handle.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<NangoConnect.NangoConnect | Emulator> =>
+export const layer = (
+  options: Options = {},
+): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections | Emulator> =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
       const clock = yield* Effect.clock
@@ -126,12 +132,14 @@ export const layer = (options: Options = {}): Layer.Layer<NangoConnect.NangoConn
   )
 
 /**
- * The same emulator with no socket: a `NangoConnect` on an in-memory `HttpClient`, and the handle.
+ * The same emulator with no socket: `NangoConnect` and `NangoConnections` on an in-memory `HttpClient`, and the handle.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerInMemory = (options: Options = {}): Layer.Layer<NangoConnect.NangoConnect | Emulator> =>
+export const layerInMemory = (
+  options: Options = {},
+): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections | Emulator> =>
   Layer.unwrapEffect(
     Effect.gen(function* () {
       const clock = yield* Effect.clock

@@ -5,5 +5,33 @@ export const getSessionBody =
 export const createSessionBody =
   '{"data": {"token": "nango_connect_session_e7db64b9d5d167828a30bdc449200cead3027d8ba1acbaa6666516ab99352306", "connect_link": "https://connect.nango.dev/?session_token=nango_connect_session_e7db64b9d5d167828a30bdc449200cead3027d8ba1acbaa6666516ab99352306", "expires_at": "2026-08-21T10:30:00.412Z"}}'
 
+// A connection as GET /connections/{id} answers it (docs/nango-server.md, "Connections"): OAuth 2
+// credentials with their raw answer, dates in the +00:00 form that endpoint writes.
+export const getConnectionBody = JSON.stringify({
+  id: 7,
+  connection_id: "conn-1",
+  provider_config_key: "github",
+  provider: "github",
+  errors: [],
+  end_user: { id: "user-42", display_name: null, email: "ada@example.com", tags: null, organization: null },
+  tags: { end_user_id: "user-42", plan: "pro" },
+  metadata: { seats: 3 },
+  connection_config: {},
+  webhook_url_override: null,
+  created_at: "2026-08-21T10:30:00.412+00:00",
+  updated_at: "2026-08-21T10:30:00.412+00:00",
+  last_fetched_at: "2026-08-21T10:31:00.101+00:00",
+  credentials: {
+    type: "OAUTH2",
+    access_token: "gho_16C7e42F292c6912E7710c838347Ae178B4a",
+    expires_at: "2026-08-21T11:30:00.412Z",
+    raw: { access_token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", token_type: "bearer", scope: "repo" },
+  },
+})
+
+/** The connection the benchmark reads, and its integration. */
+export const connectionId = "conn-1"
+export const providerConfigKey = "github"
+
 export const token = JSON.parse(createSessionBody).data.token
 export const secretKey = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"

@@ -4,7 +4,7 @@
 // A stack is a peer (undici.request, undici.request:create, fetch, axios, @nangohq/node) or
 // `<line>:<transport>:<call>` for effect-nango, e.g. `effect4:own:get` or `effect3:platform-node:get`.
 import { PerformanceObserver, performance } from "node:perf_hooks"
-import { secretKey, token } from "./bodies.mjs"
+import { connectionId, providerConfigKey, secretKey, token } from "./bodies.mjs"
 import { lineModules } from "./lines.mjs"
 
 const [stack, port, sequentialArg, concurrentArg] = process.argv.slice(2)
@@ -31,6 +31,15 @@ const peers = {
       const response = await request(`${base}/connect/sessions`, { method: "POST", headers, body })
       const parsed = await response.body.json()
       if (response.statusCode !== 201 || parsed.data?.token === undefined) throw new Error("bad response")
+    }
+  },
+  async "undici.request:connection"() {
+    const { request } = await import("undici")
+    const url = `${base}/connections/${encodeURIComponent(connectionId)}?provider_config_key=${providerConfigKey}`
+    return async () => {
+      const response = await request(url, { headers: { authorization: `Bearer ${secretKey}` } })
+      const body = await response.body.json()
+      if (response.statusCode !== 200 || body.credentials?.access_token === undefined) throw new Error("bad response")
     }
   },
   async fetch() {
@@ -66,7 +75,7 @@ const makeStack = async () => {
   if (stack in peers) return peers[stack]()
   const [line, transport, call] = stack.split(":")
   const { makeCall } = await import(lineModules[line])
-  return makeCall({ baseUrl: base, secretKey, token, transport, call })
+  return makeCall({ baseUrl: base, secretKey, token, transport, call, connection: { connectionId, providerConfigKey } })
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]

@@ -14,25 +14,32 @@ const concurrent = Number(process.env.CONCURRENT ?? 30000)
 const labels = {
   "undici.request": "undici.request",
   "undici.request:create": "undici.request, the create's POST",
+  "undici.request:connection": "undici.request, GET /connections/{id}",
   fetch: "fetch",
   axios: "axios",
   "@nangohq/node createConnectSession": "@nangohq/node createConnectSession",
   "effect4:own:get": "1.x getConnectSession (layerNangoConnect)",
   "effect4:own:create": "1.x createConnectSession (layerNangoConnect)",
+  "effect4:own:connection": "1.x getConnection (layerNango)",
   "effect4:platform-node:get": "1.x getConnectSession (@effect/platform-node NodeHttpClient.layerUndici)",
   "effect4:fetch:get": "1.x getConnectSession (FetchHttpClient)",
   "effect3:own:get": "0.x getConnectSession (layerNangoConnect)",
   "effect3:own:create": "0.x createConnectSession (layerNangoConnect)",
+  "effect3:own:connection": "0.x getConnection (layerNango)",
   "effect3:platform-node:get": "0.x getConnectSession (@effect/platform-node NodeHttpClient.layerUndici)",
   "effect3:fetch:get": "0.x getConnectSession (FetchHttpClient)",
 }
 /**
- * The floor a stack is compared with: `undici.request` making the same call, a GET for the GETs and
- * the create's POST (its JSON body included) for the creates.
+ * The floor a stack is compared with: `undici.request` making the same call, a GET for the GETs, the
+ * create's POST (its JSON body included) for the creates, and the connection's GET for getConnection.
  */
 const floorOf = (stack) =>
-  stack.endsWith("create") || stack.endsWith("createConnectSession") ? "undici.request:create" : "undici.request"
-const floors = new Set(["undici.request", "undici.request:create"])
+  stack.endsWith("create") || stack.endsWith("createConnectSession")
+    ? "undici.request:create"
+    : stack.endsWith("connection")
+      ? "undici.request:connection"
+      : "undici.request"
+const floors = new Set(["undici.request", "undici.request:create", "undici.request:connection"])
 const only = process.env.STACKS?.split(",").map((name) => name.trim())
 const chosen = Object.keys(labels).filter((stack) => !floors.has(stack) && (only === undefined || only.includes(stack)))
 const stacks = Object.keys(labels).filter((stack) => chosen.includes(stack) || chosen.some((c) => floorOf(c) === stack))

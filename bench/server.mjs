@@ -1,8 +1,8 @@
 // The benchmark's server: keep-alive node:http on 127.0.0.1, in its own process, answering the
-// Connect-session endpoints with live-shaped bodies. Under /flaky it answers 503 to every other
+// Connect-session endpoints and one connection's GET with live-shaped bodies. Under /flaky it answers 503 to every other
 // request, for the retry path. Prints its port, then serves until killed.
 import * as http from "node:http"
-import { createSessionBody, getSessionBody } from "./bodies.mjs"
+import { createSessionBody, getConnectionBody, getSessionBody } from "./bodies.mjs"
 
 let flaky = 0
 const json = (response, status, body) => {
@@ -23,6 +23,9 @@ const server = http.createServer((request, response) => {
     }
     if (request.method === "GET" && path === "/connect/session") return json(response, 200, getSessionBody)
     if (request.method === "POST" && path === "/connect/sessions") return json(response, 201, createSessionBody)
+    if (request.method === "GET" && path === "/connections/conn-1?provider_config_key=github") {
+      return json(response, 200, getConnectionBody)
+    }
     json(response, 404, '{"error":{"code":"not_found"}}')
   })
 })

@@ -3,14 +3,18 @@
 // Effect. makeCall returns a function making one call and resolving when it is decoded.
 
 import { Layer, ManagedRuntime } from "effect"
-import { NangoConnect } from "../dist/effect3/src/index.js"
+import { NangoConnect, NangoConnections } from "../dist/effect3/src/index.js"
 import * as NangoHttpClient from "../dist/effect3/src/NangoHttpClient.js"
 
 /** The line's name in the tables. */
 export const name = "effect-nango 0.x (Effect 3)"
 
-/** One client, on one transport: `own` (layerNangoConnect), `fetch`, or `platform-node`. */
-export const makeCall = async ({ baseUrl, secretKey, token, transport, call, retry }) => {
+/**
+ * One client, on one transport: `own` (layerNangoConnect, or layerNango for getConnection), `fetch`,
+ * or `platform-node`;
+ * `call` is `get`, `create` or `connection` (getConnection).
+ */
+export const makeCall = async ({ baseUrl, secretKey, token, transport, call, retry, connection }) => {
   const options = { secretKey, baseUrl, ...(retry === undefined ? {} : { retry }) }
   // Loaded only when used, so that the import cost measured is the line's own.
   const http =
@@ -19,6 +23,16 @@ export const makeCall = async ({ baseUrl, secretKey, token, transport, call, ret
       : transport === "fetch"
         ? (await import("@effect/platform")).FetchHttpClient.layer
         : (await import("@effect/platform-node")).NodeHttpClient.layerUndici
+  if (call === "connection") {
+    const live =
+      http === undefined
+        ? NangoHttpClient.layerNango(options)
+        : NangoConnections.layer(options).pipe(Layer.provide(http))
+    const runtime = ManagedRuntime.make(live)
+    const connections = await runtime.runPromise(NangoConnections.NangoConnections)
+    const { connectionId, providerConfigKey } = connection
+    return () => runtime.runPromise(connections.getConnection(connectionId, { providerConfigKey }))
+  }
   const live =
     http === undefined
       ? NangoHttpClient.layerNangoConnect(options)

@@ -3,7 +3,7 @@
  * status the server (0.71.4) answers on its endpoint, the ids and queries as they are sent, the
  * limits at their edges, and what is refused before anything is sent.
  */
-import type { NangoConnectionsSchema } from "effect-nango"
+import type { NangoConnections, NangoConnectionsError, NangoConnectionsSchema } from "effect-nango"
 import { NangoWebhook } from "effect-nango/webhooks"
 import { collect, describe, Effect, Exit, expect, Fiber, fork, it, Redacted, Schedule } from "#line"
 import { driveClock, recordingTracer, setupConnections, waitUntil } from "./support.js"
@@ -580,4 +580,65 @@ describe("awaitConnection", () => {
       }
     }),
   )
+})
+
+describe("every status of every connections endpoint", () => {
+  const noScopeKey = "0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b"
+  const unknownKey = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+  type Client = NangoConnections.Service
+  type Call = (client: Client) => Effect.Effect<unknown, NangoConnectionsError.NangoConnectionsError>
+  /** Each method, called with valid input, and the path the emulator sees for it. */
+  const calls: ReadonlyArray<readonly [string, string, string, Call]> = [
+    ["getConnection", "GET", "/connections/c1", (c: Client) => c.getConnection("c1", github)],
+    ["listConnections", "GET", "/connections", (c: Client) => c.listConnections({ tags: { a: "b" } })],
+    ["patchConnection", "PATCH", "/connections/c1", (c: Client) => c.patchConnection("c1", { ...github, tags: {} })],
+    ["deleteConnection", "DELETE", "/connections/c1", (c: Client) => c.deleteConnection("c1", github)],
+    ["setMetadata", "POST", "/connections/metadata", (c: Client) => c.setMetadata("c1", { ...github, metadata: {} })],
+    [
+      "updateMetadata",
+      "PATCH",
+      "/connections/metadata",
+      (c: Client) => c.updateMetadata("c1", { ...github, metadata: {} }),
+    ],
+  ]
+
+  for (const [name, method, path, call] of calls) {
+    it.effect(`${name}: 401, 403, 429, a 400 with its items, 415 and 500 each have their tag`, () =>
+      Effect.gen(function* () {
+        const { emulator, connections } = yield* setupConnections(
+          { keysWithoutScope: [noScopeKey] },
+          { retry: { maxAttempts: 1 } },
+        )
+        emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+        yield* call(connections)
+        for (const [key, tag, status] of [
+          [unknownKey, "Unauthorized", 401],
+          [noScopeKey, "Forbidden", 403],
+        ] as const) {
+          const other = yield* setupConnections(
+            {},
+            { secretKey: key, baseUrl: emulator.url, retry: { maxAttempts: 1 } },
+          )
+          const refused = yield* Effect.flip(call(other.connections))
+          expect([refused._tag, "status" in refused && refused.status]).toEqual([tag, status])
+        }
+        const faults = [
+          [429, '{"error":{"code":"too_many_request"}}', "RateLimited"],
+          [
+            400,
+            '{"error":{"code":"invalid_body","errors":[{"code":"invalid_type","message":"Invalid input","path":["tags"]}]}}',
+            "BadRequest",
+          ],
+          [415, '{"error":{"code":"invalid_content_type"}}', "UnexpectedStatus"],
+          [500, '{"error":{"code":"server_error","message":"Failed"}}', "ServerError"],
+        ] as const
+        for (const [status, body, tag] of faults) {
+          emulator.injectFault({ method, path, status, body, times: 1, headers: { "retry-after": "60" } })
+          const failed = yield* Effect.flip(call(connections))
+          expect([failed._tag, "status" in failed && failed.status]).toEqual([tag, status])
+          if (failed._tag === "BadRequest") expect(failed.errors?.[0]?.path).toEqual(["tags"])
+        }
+      }),
+    )
+  }
 })

@@ -5,8 +5,21 @@
  */
 import type { NangoConnections, NangoConnectionsError, NangoConnectionsSchema } from "effect-nango"
 import { NangoWebhook } from "effect-nango/webhooks"
-import { collect, describe, Effect, Exit, expect, Fiber, fork, it, Redacted, Schedule } from "#line"
-import { driveClock, recordingTracer, setupConnections, waitUntil } from "./support.js"
+import {
+  collect,
+  describe,
+  Effect,
+  Exit,
+  expect,
+  Fiber,
+  fork,
+  it,
+  Redacted,
+  realPause,
+  Schedule,
+  TestClock,
+} from "#line"
+import { itWithSleeps, recordingTracer, setupConnections, waitForSleep, waitUntil } from "./support.js"
 
 const github = { providerConfigKey: "github" }
 const readOnlyKey = "6f1c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
@@ -221,19 +234,40 @@ describe("listConnections and streamConnections", () => {
     }),
   )
 
-  it.effect("limit is 1 to 2,000 and page 0 or more: the edges are sent, past them refused with nothing sent", () =>
-    Effect.gen(function* () {
-      const { emulator, connections } = yield* setupConnections()
-      for (const query of [{ limit: 1 }, { limit: 2000 }, { page: 0 }, { limit: 5, page: 3 }]) {
-        yield* connections.listConnections(query)
-      }
-      expect(emulator.requests).toHaveLength(4)
-      for (const query of [{ limit: 0 }, { limit: 2001 }, { page: -1 }, { limit: Number.NaN }, { search: "" }]) {
-        const refused = yield* Effect.flip(connections.listConnections(query))
-        expect(refused._tag === "InvalidInput" && refused.input).toBe("query")
-      }
-      expect(emulator.requests).toHaveLength(4)
-    }),
+  it.effect(
+    "limit 1 to 2,000, page 0 or more, filters of 1 to 255: the edges sent, past them refused, nothing sent",
+    () =>
+      Effect.gen(function* () {
+        const { emulator, connections } = yield* setupConnections()
+        const longest = "a".repeat(255)
+        for (const query of [
+          { limit: 1 },
+          { limit: 2000 },
+          { page: 0 },
+          { limit: 5, page: 3 },
+          { search: longest, connectionId: longest, endUserId: "a", endUserOrganizationId: longest },
+        ]) {
+          yield* connections.listConnections(query)
+        }
+        expect(emulator.requests).toHaveLength(5)
+        const tooLong = "a".repeat(256)
+        for (const query of [
+          { limit: 0 },
+          { limit: 2001 },
+          { page: -1 },
+          { limit: Number.NaN },
+          { search: "" },
+          { search: tooLong },
+          { connectionId: tooLong },
+          { endUserId: "" },
+          { integrationId: [] },
+          { integrationId: "" },
+        ]) {
+          const refused = yield* Effect.flip(connections.listConnections(query))
+          expect(refused._tag === "InvalidInput" && refused.input).toBe("query")
+        }
+        expect(emulator.requests).toHaveLength(5)
+      }),
   )
 
   it.effect("the stream reads page after page and stops after the first short page", () =>
@@ -449,7 +483,7 @@ describe("awaitConnection", () => {
       const { emulator, connections, nango } = yield* setupConnections()
       const session = yield* nango.createConnectSession({ tags: { end_user_id: "u1" } })
       const waiting = yield* fork(
-        connections.awaitConnection({ tags: { end_user_id: "u1" } }, { schedule: Schedule.spaced("1 hour") }),
+        connections.awaitConnection({ tags: { End_User_Id: "u1" } }, { schedule: Schedule.spaced("1 hour") }),
       )
       yield* waitUntil(() => polls(emulator) === 1, "the first poll")
       const signingKeys = [Redacted.make(emulator.webhookSigningKey)]
@@ -479,69 +513,83 @@ describe("awaitConnection", () => {
     }),
   )
 
-  it.live("ignores webhooks that do not announce it: other tags, another integration, a failure, another kind", () =>
-    Effect.gen(function* () {
-      const { emulator, connections } = yield* setupConnections()
-      emulator.seedConnection({ connection_id: "other", provider_config_key: "slack", tags: { end_user_id: "u1" } })
-      const mine = { type: "auth", success: true, connectionId: "other", providerConfigKey: "slack" } as const
-      const waiting = yield* fork(
-        connections.awaitConnection(
-          { tags: { end_user_id: "u1" }, integrationId: "github" },
-          { schedule: Schedule.spaced("1 hour"), timeout: "300 millis" },
-        ),
-      )
-      yield* waitUntil(() => polls(emulator) === 1, "the first poll")
-      for (const webhook of [
-        { ...mine, tags: { end_user_id: "u1" } },
-        { ...mine, providerConfigKey: "github", tags: { end_user_id: "u2" } },
-        { ...mine, providerConfigKey: "github", success: false, tags: { end_user_id: "u1" } },
-        { ...mine, providerConfigKey: "github", type: "sync", tags: { end_user_id: "u1" } },
-        { type: "auth", success: true, providerConfigKey: "github", tags: { end_user_id: "u1" } },
-      ]) {
-        yield* connections.receiveWebhook(webhook as unknown as Parameters<typeof connections.receiveWebhook>[0])
-      }
-      const timedOut = yield* Effect.flip(Fiber.join(waiting))
-      expect(timedOut._tag).toBe("AwaitConnectionTimeout")
-      expect(polls(emulator)).toBe(1)
-    }),
+  itWithSleeps(
+    "ignores webhooks that do not announce it: other tags, another integration, a failure, another kind",
+    () =>
+      Effect.gen(function* () {
+        const { emulator, connections } = yield* setupConnections()
+        emulator.seedConnection({ connection_id: "other", provider_config_key: "slack", tags: { end_user_id: "u1" } })
+        const mine = { type: "auth", success: true, connectionId: "other", providerConfigKey: "slack" } as const
+        const waiting = yield* fork(
+          connections.awaitConnection(
+            { tags: { end_user_id: "u1" }, integrationId: "github" },
+            { schedule: Schedule.spaced("1 hour"), timeout: "1 minute" },
+          ),
+        )
+        yield* waitForSleep("1 hour")
+        for (const webhook of [
+          { ...mine, tags: { end_user_id: "u1" } },
+          { ...mine, providerConfigKey: "github", tags: { end_user_id: "u2" } },
+          { ...mine, providerConfigKey: "github", success: false, tags: { end_user_id: "u1" } },
+          { ...mine, providerConfigKey: "github", type: "sync", tags: { end_user_id: "u1" } },
+          { type: "auth", success: true, providerConfigKey: "github", tags: { end_user_id: "u1" } },
+        ]) {
+          yield* connections.receiveWebhook(webhook as unknown as Parameters<typeof connections.receiveWebhook>[0])
+        }
+        // Real time for a wrongly accepted webhook to end the wait (its lookup), before the deadline.
+        for (let turn = 0; turn < 20; turn++) yield* realPause
+        yield* TestClock.adjust("1 minute")
+        const timedOut = yield* Effect.flip(Fiber.join(waiting))
+        expect(timedOut._tag).toBe("AwaitConnectionTimeout")
+        expect(polls(emulator)).toBe(1)
+      }),
   )
 
-  it.live("counts, when `since` is given, only a connection created at or after it", () =>
+  itWithSleeps("counts, when `since` is given, only a connection created at or after it", () =>
     Effect.gen(function* () {
       const { emulator, connections } = yield* setupConnections()
       emulator.seedConnection({ connection_id: "old", provider_config_key: "github", tags: { end_user_id: "u1" } })
       const since = new Date(Date.now() + 1)
-      const options = { schedule: Schedule.spaced("10 millis"), timeout: "200 millis" } as const
-      const later = yield* Effect.flip(
-        connections.awaitConnection({ tags: { end_user_id: "u1" } }, { ...options, since }),
-      )
-      expect(later._tag).toBe("AwaitConnectionTimeout")
-      expect(polls(emulator)).toBeGreaterThan(1)
+      const options = { schedule: Schedule.spaced("1 second"), timeout: "10 seconds" } as const
+      const later = yield* fork(connections.awaitConnection({ tags: { end_user_id: "u1" } }, { ...options, since }))
+      // The first poll found the old connection, and the wait goes on.
+      yield* waitForSleep("1 second")
+      expect(polls(emulator)).toBe(1)
+      yield* TestClock.adjust("10 seconds")
+      expect((yield* Effect.flip(Fiber.join(later)))._tag).toBe("AwaitConnectionTimeout")
       const any = yield* connections.awaitConnection({ tags: { end_user_id: "u1" } }, options)
       expect(any.connection_id).toBe("old")
     }),
   )
 
-  it.effect("fails at its deadline with AwaitConnectionTimeout, polling on the schedule until then", () =>
+  // The clock moves only once the wait sleeps: a poll's real HTTP time never shifts the schedule.
+  itWithSleeps("fails at its deadline with AwaitConnectionTimeout, polling on the schedule until then", () =>
     Effect.gen(function* () {
       const { emulator, connections } = yield* setupConnections()
-      const timedOut = yield* Effect.flip(
-        driveClock(connections.awaitConnection({ tags: { a: "b" } }, { timeout: "29 seconds" }), "1 second"),
-      )
+      const waiting = yield* fork(connections.awaitConnection({ tags: { a: "b" } }, { timeout: "29 seconds" }))
+      // Every 2 seconds by default: at 0, 2, …, 28; then the deadline, at 29.
+      for (let poll = 1; poll <= 14; poll++) {
+        yield* waitForSleep("2 seconds")
+        expect(polls(emulator)).toBe(poll)
+        yield* TestClock.adjust("2 seconds")
+      }
+      yield* waitForSleep("2 seconds")
+      expect(polls(emulator)).toBe(15)
+      yield* TestClock.adjust("1 second")
+      const timedOut = yield* Effect.flip(Fiber.join(waiting))
       expect(timedOut._tag).toBe("AwaitConnectionTimeout")
       expect(timedOut._tag === "AwaitConnectionTimeout" && timedOut.message).toBe(
         "No connection with the awaited tags appeared within 29s",
       )
-      // Every 2 seconds by default: at 0, 2, …, 28.
       expect(polls(emulator)).toBe(15)
       // A schedule that ends leaves the wait to webhooks and the deadline.
-      const ended = yield* Effect.flip(
-        driveClock(
-          connections.awaitConnection({ tags: { a: "b" } }, { schedule: Schedule.recurs(2), timeout: "1 minute" }),
-          "10 seconds",
-        ),
+      const ended = yield* fork(
+        connections.awaitConnection({ tags: { a: "b" } }, { schedule: Schedule.recurs(2), timeout: "1 minute" }),
       )
-      expect(ended._tag).toBe("AwaitConnectionTimeout")
+      yield* waitUntil(() => polls(emulator) === 15 + 3, "three polls")
+      yield* waitForSleep("1 minute")
+      yield* TestClock.adjust("1 minute")
+      expect((yield* Effect.flip(Fiber.join(ended)))._tag).toBe("AwaitConnectionTimeout")
       expect(polls(emulator)).toBe(15 + 3)
     }),
   )

@@ -301,6 +301,63 @@ const checkConnectionIds = (value: unknown): Either.Either<string | ReadonlyArra
 const connectionRules: BodyRules = (_, unstorable) => connectionBodyIssues(unstorable)
 
 // -----------------------------------------------------------------------------
+// Endpoints
+// -----------------------------------------------------------------------------
+
+/** The endpoints of the connections client, built once per client. */
+const endpointsOf = (policies: Endpoint.Policies, maxBytes: number) => {
+  const endpoint = <A, E extends NangoConnectionsError>(definition: Endpoint.Definition<A, E>) =>
+    Endpoint.make(policies, { ...definition, name: `NangoConnections.${definition.name}` })
+  const getConnection = (idempotent: boolean) =>
+    endpoint({
+      name: "getConnection",
+      method: "GET",
+      path: connectionPath,
+      idempotent,
+      onResponse: readJson(Connection, (connection) => connection, [400, 401, 403, 404], maxBytes, getRefined),
+    })
+  const read = getConnection(true)
+  // A forced refresh changes the credentials: a repeat after the server may have acted is not harmless.
+  const readRefreshing = getConnection(false)
+  const list = endpoint({
+    name: "listConnections",
+    method: "GET",
+    path: connectionsPath,
+    idempotent: true,
+    onResponse: readJson(ConnectionList, (body) => body.connections, [400, 401, 403], maxBytes),
+  })
+  // Setting the same tags or metadata twice leaves the same state: these are idempotent.
+  const patch = endpoint({
+    name: "patchConnection",
+    method: "PATCH",
+    path: connectionPath,
+    idempotent: true,
+    onResponse: expectSuccess([400, 401, 403, 404], patchRefined),
+  })
+  // A repeated DELETE answers unknown_connection: not idempotent as the server answers it.
+  const remove = endpoint({
+    name: "deleteConnection",
+    method: "DELETE",
+    path: connectionPath,
+    idempotent: false,
+    onResponse: expectSuccess([400, 401, 403, 404], deleteRefined),
+  })
+  const metadata = (name: string, method: "POST" | "PATCH") =>
+    endpoint({ name, method, path: metadataPath, idempotent: true, onResponse: expectSuccess([400, 401, 403, 404]) })
+  const setMetadata = metadata("setMetadata", "POST")
+  const updateMetadata = metadata("updateMetadata", "PATCH")
+  return { read, readRefreshing, list, patch, remove, setMetadata, updateMetadata }
+}
+
+/** The input checks of each call, built once. */
+const checkGet = checkInput(GetConnectionOptions, noRules, "query")
+const checkList = checkInput(ListConnectionsQuery, noRules, "query")
+const checkPatch = checkInput(PatchConnectionInput, connectionRules)
+const checkDelete = checkInput(DeleteConnectionOptions, noRules, "query")
+const checkMetadata = checkInput(MetadataInput, connectionRules)
+const checkAwait = checkInput(AwaitConnectionQuery, noRules, "query")
+
+// -----------------------------------------------------------------------------
 // Constructor
 // -----------------------------------------------------------------------------
 
@@ -314,54 +371,7 @@ const connectionRules: BodyRules = (_, unstorable) => connectionBodyIssues(unsto
 export const make = (options: Options): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const { policies, maxBytes, secretBearer } = yield* makeClient(options, NangoConnect.defaults)
-    const endpoint = <A, E extends NangoConnectionsError>(definition: Endpoint.Definition<A, E>) =>
-      Endpoint.make(policies, { ...definition, name: `NangoConnections.${definition.name}` })
-    const getConnection = (idempotent: boolean) =>
-      endpoint({
-        name: "getConnection",
-        method: "GET",
-        path: connectionPath,
-        idempotent,
-        onResponse: readJson(Connection, (connection) => connection, [400, 401, 403, 404], maxBytes, getRefined),
-      })
-    const read = getConnection(true)
-    // A forced refresh changes the credentials: a repeat after the server may have acted is not harmless.
-    const readRefreshing = getConnection(false)
-    const list = endpoint({
-      name: "listConnections",
-      method: "GET",
-      path: connectionsPath,
-      idempotent: true,
-      onResponse: readJson(ConnectionList, (body) => body.connections, [400, 401, 403], maxBytes),
-    })
-    // Setting the same tags or metadata twice leaves the same state: these are idempotent.
-    const patch = endpoint({
-      name: "patchConnection",
-      method: "PATCH",
-      path: connectionPath,
-      idempotent: true,
-      onResponse: expectSuccess([400, 401, 403, 404], patchRefined),
-    })
-    // A repeated DELETE answers unknown_connection: not idempotent as the server answers it.
-    const remove = endpoint({
-      name: "deleteConnection",
-      method: "DELETE",
-      path: connectionPath,
-      idempotent: false,
-      onResponse: expectSuccess([400, 401, 403, 404], deleteRefined),
-    })
-    const metadata = (name: string, method: "POST" | "PATCH") =>
-      endpoint({ name, method, path: metadataPath, idempotent: true, onResponse: expectSuccess([400, 401, 403, 404]) })
-    const setMetadata = metadata("setMetadata", "POST")
-    const updateMetadata = metadata("updateMetadata", "PATCH")
-
-    const checkGet = checkInput(GetConnectionOptions, noRules, "query")
-    const checkList = checkInput(ListConnectionsQuery, noRules, "query")
-    const checkPatch = checkInput(PatchConnectionInput, connectionRules)
-    const checkDelete = checkInput(DeleteConnectionOptions, noRules, "query")
-    const checkMetadata = checkInput(MetadataInput, connectionRules)
-
-    const checkAwait = checkInput(AwaitConnectionQuery, noRules, "query")
+    const { read, readRefreshing, list, patch, remove, setMetadata, updateMetadata } = endpointsOf(policies, maxBytes)
 
     const listPage = (query: ListConnectionsQuery) => list(secretBearer, undefined, listTarget(query))
     const awaiter = yield* Awaiting.makeAwaiter(listPage)

@@ -11,7 +11,12 @@ const runs = Number(process.argv[2] ?? 10)
 const spin = `const end = Date.now() + 60 * 60 * 1000; while (Date.now() < end) {}` // bounded: an hour at most
 
 /** The files that hold the real-time tests (vitest filters by these), so that only they are collected. */
-const realTimeFiles = ["suite/policies.test.ts", "suite/reliability/load.test.ts", "suite/tracing.test.ts"]
+const realTimeFiles = [
+  "suite/policies.test.ts",
+  "suite/reliability/load.test.ts",
+  "suite/tracing.test.ts",
+  "suite/connections.test.ts",
+]
 
 // Plain child processes, no IPC channel: they hold nothing open in this process once killed.
 const load = Array.from({ length: availableParallelism() }, () =>

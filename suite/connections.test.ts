@@ -127,7 +127,7 @@ describe("getConnection", () => {
     }),
   )
 
-  it.live("a plain read is retried after a 500; a forced refresh is not", () =>
+  it.live("real time: a plain read is retried after a 500; a forced refresh is not", () =>
     Effect.gen(function* () {
       const { emulator, connections } = yield* setupConnections({}, { retry: { baseDelay: 1, maxDelay: 1 } })
       emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
@@ -179,7 +179,7 @@ describe("getConnection", () => {
     }),
   )
 
-  it.live("a dropped connection, a timeout and an undecodable body name the template, never the id", () =>
+  it.live("real time: a dropped connection, a timeout and an undecodable body name the template, never the id", () =>
     Effect.gen(function* () {
       const { emulator, connections } = yield* setupConnections(
         {},
@@ -457,7 +457,7 @@ describe("awaitConnection", () => {
   const polls = (emulator: { readonly requests: ReadonlyArray<{ method: string; path: string }> }) =>
     emulator.requests.filter((request) => request.method === "GET" && request.path === "/connections").length
 
-  it.live("finds by polling the connection a tags-only session makes", () =>
+  it.live("real time: finds by polling the connection a tags-only session makes", () =>
     Effect.gen(function* () {
       const { emulator, connections, nango } = yield* setupConnections()
       const session = yield* nango.createConnectSession({ tags: { end_user_id: "u1", team: "blue" } })
@@ -478,7 +478,7 @@ describe("awaitConnection", () => {
     }),
   )
 
-  it.live("ends within a second of the verified auth webhook handed to it, without polling again", () =>
+  it.live("real time: ends within a second of the verified auth webhook handed to it, without polling again", () =>
     Effect.gen(function* () {
       const { emulator, connections, nango } = yield* setupConnections()
       const session = yield* nango.createConnectSession({ tags: { end_user_id: "u1" } })

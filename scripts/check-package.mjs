@@ -6,8 +6,8 @@ import { gzipSync } from "node:zlib"
 import { build } from "esbuild"
 
 /**
- * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 10,072 measured
- * (10,072 / 10,068 on the two lines; BENCHMARKS.md says what the last increases bought), and a little room.
+ * The budget for the getConnectSession bundle, minified and gzipped, in bytes: 10,087 measured
+ * (10,087 / 10,081 on the two lines; BENCHMARKS.md says what the last increases bought), and a little room.
  */
 const budgetGzipBytes = 10_150
 

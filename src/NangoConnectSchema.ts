@@ -6,7 +6,15 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { emailPattern, localWebhookUrlProblem, tagKeyPattern, webhookUrlMessages } from "../nango/src/rules.js"
+import {
+  connectionIdMessage,
+  connectionIdPattern,
+  emailPattern,
+  integrationIdPattern,
+  localWebhookUrlProblem,
+  tagKeyPattern,
+  webhookUrlMessages,
+} from "../nango/src/rules.js"
 
 // -----------------------------------------------------------------------------
 // Tokens
@@ -251,7 +259,7 @@ export const Email = Schema.String.check(
  * @category requests
  */
 export const IntegrationId = Schema.String.check(
-  Schema.isPattern(/^[a-zA-Z0-9~:.@ _-]+$/, { message: "an integration id matches ^[a-zA-Z0-9~:.@ _-]+$" }),
+  Schema.isPattern(integrationIdPattern, { message: "an integration id matches ^[a-zA-Z0-9~:.@ _-]+$" }),
   Schema.isMaxLength(255),
 )
 
@@ -262,9 +270,7 @@ export const IntegrationId = Schema.String.check(
  * @category requests
  */
 export const ConnectionId = Schema.String.check(
-  Schema.isPattern(/^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/, {
-    message: "a connection id uses letters, digits, spaces and the punctuation the server allows",
-  }),
+  Schema.isPattern(connectionIdPattern, { message: connectionIdMessage }),
   Schema.isMaxLength(255),
 )
 

@@ -6,7 +6,15 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { emailPattern, localWebhookUrlProblem, tagKeyPattern, webhookUrlMessages } from "../../nango/src/rules.js"
+import {
+  connectionIdMessage,
+  connectionIdPattern,
+  emailPattern,
+  integrationIdPattern,
+  localWebhookUrlProblem,
+  tagKeyPattern,
+  webhookUrlMessages,
+} from "../../nango/src/rules.js"
 
 // -----------------------------------------------------------------------------
 // Tokens
@@ -258,7 +266,7 @@ export const Email = Schema.String.pipe(
  * @category requests
  */
 export const IntegrationId = Schema.String.pipe(
-  Schema.pattern(/^[a-zA-Z0-9~:.@ _-]+$/, {
+  Schema.pattern(integrationIdPattern, {
     message: () => "an integration id matches ^[a-zA-Z0-9~:.@ _-]+$",
   }),
   Schema.maxLength(255),
@@ -271,9 +279,7 @@ export const IntegrationId = Schema.String.pipe(
  * @category requests
  */
 export const ConnectionId = Schema.String.pipe(
-  Schema.pattern(/^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/, {
-    message: () => "a connection id uses letters, digits, spaces and the punctuation the server allows",
-  }),
+  Schema.pattern(connectionIdPattern, { message: () => connectionIdMessage }),
   Schema.maxLength(255),
 )
 

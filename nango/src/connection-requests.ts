@@ -5,7 +5,7 @@
  * endpoint mean more than the status alone.
  */
 import type { Refinement } from "./failure.js"
-import { connectionIdPattern } from "./validation.js"
+import { connectionIdMessage, connectionIdPattern } from "./rules.js"
 
 /** The path of one connection as spans and errors name it: the template, never the id. */
 export const connectionPath = "/connections/{connectionId}"
@@ -38,9 +38,7 @@ export const connectionIdIssue = (connectionId: unknown, method: ConnectionMetho
   if (connectionId.length > maxConnectionIdLength) {
     return `a connection id has at most ${maxConnectionIdLength} characters`
   }
-  if (!connectionIdPattern.test(connectionId)) {
-    return "a connection id uses letters, digits, spaces and the punctuation the server allows"
-  }
+  if (!connectionIdPattern.test(connectionId)) return connectionIdMessage
   if ((connectionId === "." || connectionId === "..") && method !== "body") {
     return `the connection id "${connectionId}" is a dot segment, which URLs remove from a path`
   }

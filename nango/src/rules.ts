@@ -25,6 +25,15 @@ export const maxTagValueLength = 255
 /** What a tag key looks like: a letter, then letters, digits and `_ - . /`. */
 export const tagKeyPattern = /^[a-zA-Z][a-zA-Z0-9_\-./]*$/
 
+/** An integration id (`provider_config_key`), as the server's `providerConfigKeySchema` checks it. */
+export const integrationIdPattern = /^[a-zA-Z0-9~:.@ _-]+$/
+
+/** A connection id, as the server's `connectionIdSchema` checks it (at most 255 characters besides). */
+export const connectionIdPattern = /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/
+
+/** How the client words a connection id outside {@link connectionIdPattern}. */
+export const connectionIdMessage = "a connection id uses letters, digits, spaces and the punctuation the server allows"
+
 /** An email as the server's validator (zod 4) accepts it; the pattern needs 6 characters, so zod's minimum of 5 adds nothing. */
 export const emailPattern =
   /^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/

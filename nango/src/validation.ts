@@ -11,7 +11,14 @@ export interface Issue {
   readonly path: ReadonlyArray<string>
 }
 
-import { emailPattern, tagKeyPattern, webhookUrlIssue, webhookUrlProblem } from "./rules.js"
+import {
+  connectionIdPattern,
+  emailPattern,
+  integrationIdPattern,
+  tagKeyPattern,
+  webhookUrlIssue,
+  webhookUrlProblem,
+} from "./rules.js"
 
 type Json = unknown
 type Obj = Record<string, Json>
@@ -20,11 +27,6 @@ const isObject = (value: Json): value is Obj => typeof value === "object" && val
 
 const kind = (value: Json): string =>
   value === undefined ? "undefined" : value === null ? "null" : Array.isArray(value) ? "array" : typeof value
-
-/** An integration id (`provider_config_key`), as `providerConfigKeySchema` checks it. */
-export const integrationIdPattern = /^[a-zA-Z0-9~:.@ _-]+$/
-/** A connection id, as `connectionIdSchema` checks it. */
-export const connectionIdPattern = /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/
 
 /** Collects issues for one body, in the order zod reports them. */
 class Checker {

@@ -6,8 +6,8 @@
  * its spec too (docs/nango-server.md, "Connections").
  */
 import { randomBytes, randomUUID } from "node:crypto"
-import { derivedTags, maxEffectiveTags, tagKeyPattern } from "../rules.js"
-import { connectionIdPattern, type Issue, integrationIdPattern } from "../validation.js"
+import { connectionIdPattern, derivedTags, integrationIdPattern, maxEffectiveTags, tagKeyPattern } from "../rules.js"
+import type { Issue } from "../validation.js"
 import { invalid, type Reply } from "./replies.js"
 import type { ConnectionEndUser, NewConnection, StoredConnection } from "./types.js"
 

@@ -23,26 +23,20 @@ export const makeCall = async ({ baseUrl, secretKey, token, transport, call, ret
       : transport === "fetch"
         ? (await import("@effect/platform")).FetchHttpClient.layer
         : (await import("@effect/platform-node")).NodeHttpClient.layerUndici
-  if (call === "connection") {
-    const live =
-      http === undefined
-        ? NangoHttpClient.layerNango(options)
-        : NangoConnections.layer(options).pipe(Layer.provide(http))
-    const runtime = ManagedRuntime.make(live)
-    const connections = await runtime.runPromise(NangoConnections.NangoConnections)
-    const { connectionId, providerConfigKey } = connection
-    return () => runtime.runPromise(connections.getConnection(connectionId, { providerConfigKey }))
-  }
-  const live =
-    http === undefined
-      ? NangoHttpClient.layerNangoConnect(options)
-      : NangoConnect.layer(options).pipe(Layer.provide(http))
+  // getConnection runs on layerNango (both services), the session calls on layerNangoConnect.
+  const service = call === "connection" ? NangoConnections : NangoConnect
+  const own = call === "connection" ? NangoHttpClient.layerNango : NangoHttpClient.layerNangoConnect
+  const live = http === undefined ? own(options) : service.layer(options).pipe(Layer.provide(http))
   const runtime = ManagedRuntime.make(live)
-  const nango = await runtime.runPromise(NangoConnect.NangoConnect)
+  const client = await runtime.runPromise(
+    call === "connection" ? NangoConnections.NangoConnections : NangoConnect.NangoConnect,
+  )
   // Each call builds its effect, as a server handling requests does: one per incoming token or body.
   const effect =
     call === "create"
-      ? () => nango.createConnectSession({ end_user: { id: "user-42", email: "ada@example.com" } })
-      : () => nango.getConnectSession(token)
+      ? () => client.createConnectSession({ end_user: { id: "user-42", email: "ada@example.com" } })
+      : call === "connection"
+        ? () => client.getConnection(connection.connectionId, { providerConfigKey: connection.providerConfigKey })
+        : () => client.getConnectSession(token)
   return () => runtime.runPromise(effect())
 }

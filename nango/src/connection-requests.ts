@@ -168,6 +168,28 @@ export interface AuthNotice {
 }
 
 /**
+ * The fields of a webhook a wait reads, copied once; undefined for a value that is not an object
+ * or cannot be read (a getter that throws), which no wait can be waiting for.
+ */
+export const authNoticeOf = (webhook: unknown): AuthNotice | undefined => {
+  try {
+    if (typeof webhook !== "object" || webhook === null) return undefined
+    const { type, success, connectionId, providerConfigKey, tags } = webhook as Record<string, unknown>
+    return typeof type === "string" && typeof providerConfigKey === "string"
+      ? {
+          type,
+          providerConfigKey,
+          ...(typeof success === "boolean" ? { success } : {}),
+          ...(typeof connectionId === "string" ? { connectionId } : {}),
+          ...(typeof tags === "object" && tags !== null ? { tags: { ...(tags as Record<string, string>) } } : {}),
+        }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Whether a webhook announces the awaited connection: a successful `auth` webhook (a creation,
  * or a re-authorization) of the integration, whose tags hold the wanted ones.
  */

@@ -1,9 +1,18 @@
 /**
  * How `NangoConnections` addresses connections, at the edges: which ids a path can carry, the
- * targets and queries as the server's `qs` reads them, and when a listing has no next page.
+ * targets and queries as the server's `qs` reads them, when a listing has no next page, and which
+ * webhook announces an awaited connection.
  */
 import { describe, expect, it } from "vitest"
-import { connectionIdIssue, connectionTarget, getParams, listTarget, nextPage } from "../src/connection-requests.js"
+import {
+  announces,
+  authNoticeOf,
+  connectionIdIssue,
+  connectionTarget,
+  getParams,
+  listTarget,
+  nextPage,
+} from "../src/connection-requests.js"
 
 describe("connectionIdIssue", () => {
   it("takes 1 to 255 characters of the server's rule, and refuses one past either edge", () => {
@@ -60,5 +69,31 @@ describe("nextPage", () => {
     expect(nextPage({ limit: 2, page: 4 }, 0)).toBeUndefined()
     expect(nextPage({}, 1999)).toBeUndefined()
     expect(nextPage({ tags: { a: "b" } }, 2000)).toEqual({ tags: { a: "b" }, limit: 2000, page: 1 })
+  })
+})
+
+describe("authNoticeOf and announces", () => {
+  it("copies what a wait reads, drops what cannot be read, and announces only a successful auth of the tags", () => {
+    const webhook = {
+      type: "auth",
+      success: true,
+      connectionId: "c1",
+      providerConfigKey: "github",
+      tags: { team: "a" },
+    }
+    const notice = authNoticeOf({ ...webhook, endUser: { id: "u" } })
+    expect(notice).toEqual(webhook)
+    const throwing = Object.defineProperty({}, "type", {
+      get: () => {
+        throw new Error("no")
+      },
+    })
+    for (const value of [null, 42, "auth", { type: "auth" }, throwing]) expect(authNoticeOf(value)).toBeUndefined()
+    const awaited = { tags: { Team: "a" }, integrationId: "github" }
+    expect(announces(webhook, awaited)).toBe(true)
+    expect(announces({ ...webhook, success: false }, awaited)).toBe(false)
+    expect(announces({ ...webhook, providerConfigKey: "slack" }, awaited)).toBe(false)
+    expect(announces({ ...webhook, tags: { team: "b" } }, awaited)).toBe(false)
+    expect(announces({ ...webhook, type: "sync" }, awaited)).toBe(false)
   })
 })

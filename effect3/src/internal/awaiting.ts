@@ -5,7 +5,12 @@
  * `nango/src/connection-requests.ts`.
  */
 import { Duration, Effect, PubSub, Queue, Schedule } from "effect"
-import { type AuthNotice, type AwaitedConnection, announces } from "../../../nango/src/connection-requests.js"
+import {
+  type AuthNotice,
+  type AwaitedConnection,
+  announces,
+  authNoticeOf,
+} from "../../../nango/src/connection-requests.js"
 import type { InvalidInput } from "../NangoConnectError.js"
 import { AwaitConnectionTimeout, type ListConnectionsError } from "../NangoConnectionsError.js"
 import type { ConnectionSummary, ListConnectionsQuery } from "../NangoConnectionsSchema.js"
@@ -55,28 +60,6 @@ const timedOut = (timeout: Duration.Duration) =>
     message: `No connection with the awaited tags appeared within ${Duration.format(timeout)}`,
   })
 
-/**
- * The fields of a webhook the wait reads, copied once; undefined for a value that is not an
- * object or cannot be read (a getter that throws), which no wait can be waiting for.
- */
-const noticeOf = (webhook: unknown): AuthNotice | undefined => {
-  try {
-    if (typeof webhook !== "object" || webhook === null) return undefined
-    const { type, success, connectionId, providerConfigKey, tags } = webhook as Record<string, unknown>
-    return typeof type === "string" && typeof providerConfigKey === "string"
-      ? {
-          type,
-          providerConfigKey,
-          ...(typeof success === "boolean" ? { success } : {}),
-          ...(typeof connectionId === "string" ? { connectionId } : {}),
-          ...(typeof tags === "object" && tags !== null ? { tags: { ...(tags as Record<string, string>) } } : {}),
-        }
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** A poll that found nothing yet: the schedule decides whether to poll again. */
 class NotYet {
   readonly _tag = "NotYet"
@@ -125,7 +108,7 @@ export const makeAwaiter = (listPage: ListPage) =>
     return {
       receiveWebhook: (webhook: unknown): Effect.Effect<void> =>
         Effect.suspend(() => {
-          const notice = noticeOf(webhook)
+          const notice = authNoticeOf(webhook)
           return notice === undefined ? Effect.void : Effect.asVoid(PubSub.publish(webhooks, notice))
         }),
       awaitConnection: (

@@ -3,9 +3,13 @@
  * gives a typed error, the session is deleted; then, with a second session, the end user connects,
  * the verified `auth` webhook is handed over, and the connection is awaited and read. It runs
  * against the embedded Nango emulator, or against a real Nango when NANGO_SECRET_KEY and NANGO_HOST
- * are both set (then you connect an integration yourself, through the Connect link it prints).
+ * are both set (then you connect an integration yourself, through the Connect link it writes to a
+ * file only you can read).
  */
 
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Console, Effect, type Layer, Redacted } from "effect"
 import { NangoConnect, NangoConnections, type NangoConnectSchema } from "../src/index.js"
 import * as NangoHttpClient from "../src/NangoHttpClient.js"
@@ -94,10 +98,15 @@ const embedded = Effect.gen(function* () {
 /** A real Nango: a person opens the Connect link, and the wait polls (or gets your webhooks). */
 const real = Effect.gen(function* () {
   yield* Console.log(`Nango at ${process.env.NANGO_HOST}`)
+  // The Connect link holds the session token, so it is never printed: it goes to a file only you can read.
   const connect: Connect = (session) =>
-    // The one place the demo unwraps a secret: the link you open to connect.
-    Console.log(
-      `5. open ${Redacted.value(session.connect_link ?? session.token)} and connect an integration; waiting up to 5 minutes`,
+    Effect.flatMap(
+      Effect.sync(() => {
+        const file = join(mkdtempSync(join(tmpdir(), "effect-nango-demo-")), "connect-link.txt")
+        writeFileSync(file, `${Redacted.value(session.connect_link ?? session.token)}\n`, { mode: 0o600 })
+        return file
+      }),
+      (file) => Console.log(`5. open the Connect link in ${file} and connect an integration; waiting up to 5 minutes`),
     )
   return { layer: NangoHttpClient.layerNangoConfig(), connect }
 })

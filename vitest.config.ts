@@ -27,6 +27,9 @@ export default defineConfig({
       { find: /^effect-nango$/, replacement: source("./src/index.ts") },
       // The shared suite (suite/) imports Effect through this line's adapter.
       { find: /^#line$/, replacement: source("./test/line.ts") },
+      // The shared sources (src/) import Effect through this line's adapter.
+      { find: /^#effect$/, replacement: source("./line/effect.ts") },
+      { find: /^#effect\/(\w+)$/, replacement: source("./line/effect/$1.ts") },
     ],
   },
   test: {

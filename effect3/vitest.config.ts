@@ -37,12 +37,15 @@ export default defineConfig({
     // The shared code in ../nango, ../suite and ../demo imports these: it must get this line's copies.
     dedupe: ["vitest", "undici", "@effect/vitest", "effect", "@effect/platform", "@effect/platform-node"],
     alias: [
-      { find: /^effect-nango\/testing$/, replacement: source("./src/testing/index.ts") },
-      { find: /^effect-nango\/undici$/, replacement: source("./src/NangoHttpClient.ts") },
-      { find: /^effect-nango\/webhooks$/, replacement: source("./src/webhooks.ts") },
-      { find: /^effect-nango$/, replacement: source("./src/index.ts") },
+      { find: /^effect-nango\/testing$/, replacement: source("../src/testing/index.ts") },
+      { find: /^effect-nango\/undici$/, replacement: source("../src/NangoHttpClient.ts") },
+      { find: /^effect-nango\/webhooks$/, replacement: source("../src/webhooks.ts") },
+      { find: /^effect-nango$/, replacement: source("../src/index.ts") },
       // The shared suite (suite/) imports Effect through this line's adapter.
       { find: /^#line$/, replacement: source("./test/line.ts") },
+      // The shared sources (../src) import Effect through this line's adapter.
+      { find: /^#effect$/, replacement: source("./line/effect.ts") },
+      { find: /^#effect\/(\w+)$/, replacement: source("./line/effect/$1.ts") },
     ],
   },
   test: {

@@ -13,8 +13,17 @@ const fail = (message) => {
   process.exit(1)
 }
 
+// The shared sources import Effect as "#effect": here, the adapter of the line whose folder this runs in.
+const lineAdapter = {
+  name: "line-adapter",
+  setup: (build) =>
+    build.onResolve({ filter: /^#effect(\/\w+)?$/ }, ({ path }) => ({
+      path: join(process.cwd(), `line/${path.slice(1)}.ts`),
+    })),
+}
 const bundle = await build({
   entryPoints: ["browser/page.ts"],
+  plugins: [lineAdapter],
   bundle: true,
   format: "esm",
   platform: "browser",

@@ -5,13 +5,12 @@
  *
  * @since 0.1.0
  */
-import type * as Config from "effect/Config"
-import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import type * as HttpClient from "effect/http/HttpClient"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
+import { type ConfigError, type DurationInput, ServiceTag } from "#effect"
+import * as Duration from "#effect/Duration"
+import * as Effect from "#effect/Effect"
+import type * as HttpClient from "#effect/HttpClient"
+import * as Layer from "#effect/Layer"
+import * as Redacted from "#effect/Redacted"
 import { tokenIssue } from "../nango/src/failure.js"
 import { type SessionOperation, sessionBodyIssues } from "../nango/src/rules.js"
 import {
@@ -115,7 +114,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class NangoConnect extends Context.Service<NangoConnect, Service>()("effect-nango/NangoConnect") {}
+export class NangoConnect extends ServiceTag<NangoConnect, Service>()("effect-nango/NangoConnect") {}
 
 // -----------------------------------------------------------------------------
 // Options
@@ -131,11 +130,11 @@ export interface RetryOptions {
   /** Attempts in all, the first included; `1` turns retries off. Default 3. */
   readonly maxAttempts?: number
   /** The first backoff delay, doubled on each retry, with ±20% jitter. Default 200 ms. */
-  readonly baseDelay?: Duration.Input
+  readonly baseDelay?: DurationInput
   /** The longest backoff delay. Default 2 s. */
-  readonly maxDelay?: Duration.Input
+  readonly maxDelay?: DurationInput
   /** The longest `Retry-After` the client waits; a longer one fails with `RateLimited` at once. Default 10 s. */
-  readonly maxRetryAfter?: Duration.Input
+  readonly maxRetryAfter?: DurationInput
 }
 
 /**
@@ -146,9 +145,9 @@ export interface RetryOptions {
  */
 export interface TimeoutOptions {
   /** The longest one attempt may take, response body included. Default 10 s. */
-  readonly attempt?: Duration.Input
+  readonly attempt?: DurationInput
   /** The longest the call may take, every attempt and backoff included. Default 30 s. */
-  readonly total?: Duration.Input
+  readonly total?: DurationInput
 }
 
 /**
@@ -301,7 +300,7 @@ export const layer = (options: Options): Layer.Layer<NangoConnect, InvalidInput,
  */
 export const layerConfig = (
   options: Omit<Options, "secretKey" | "baseUrl"> = {},
-): Layer.Layer<NangoConnect, Config.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<NangoConnect, ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     NangoConnect,
     fromEnvironment(defaults.baseUrl, (settings) => make({ ...options, ...settings })),

@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
+import { DurationValue, Literals } from "#effect"
+import * as Schema from "#effect/Schema"
 import { requestFields, responseFields } from "./internal/fields.js"
 
 // -----------------------------------------------------------------------------
@@ -52,7 +53,7 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", respons
  */
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   ...responseFields,
-  retryAfter: Schema.optional(Schema.Duration),
+  retryAfter: Schema.optional(DurationValue),
 }) {}
 
 /**
@@ -96,8 +97,8 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
  */
 export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   ...requestFields,
-  scope: Schema.Literals(["attempt", "total"]),
-  timeout: Schema.Duration,
+  scope: Literals(["attempt", "total"]),
+  timeout: DurationValue,
   message: Schema.String,
 }) {}
 
@@ -126,7 +127,7 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
    * Which input was rejected: `token`, `secretKey`, `baseUrl`, `options` (the other options),
    * `body`, `connectionId` or `query` (what a connection call sends in its query string).
    */
-  input: Schema.Literals(["token", "secretKey", "baseUrl", "options", "body", "connectionId", "query"]),
+  input: Literals(["token", "secretKey", "baseUrl", "options", "body", "connectionId", "query"]),
   issues: Schema.Array(Schema.String),
   message: Schema.String,
 }) {}

@@ -5,7 +5,20 @@
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
+import {
+  type Codec,
+  DateFromString,
+  maxLength,
+  minLength,
+  pattern,
+  Record,
+  RedactedFromValue,
+  refine,
+  StructWithRest,
+  Union,
+  withSamples,
+} from "#effect"
+import * as Schema from "#effect/Schema"
 import {
   connectionIdMessage,
   connectionIdPattern,
@@ -34,11 +47,12 @@ export const connectSessionTokenPattern = /^nango_connect_session_[a-f0-9]{64}$/
  * @since 0.1.0
  * @category tokens
  */
-export const ConnectSessionTokenString = Schema.String.check(
-  Schema.isPattern(connectSessionTokenPattern, {
-    // The value is a credential: the message must never repeat it.
-    message: "a connect-session token is nango_connect_session_ followed by 64 lowercase hex digits",
-  }),
+export const ConnectSessionTokenString = Schema.String.pipe(
+  // The value is a credential: the message must never repeat it.
+  pattern(
+    connectSessionTokenPattern,
+    "a connect-session token is nango_connect_session_ followed by 64 lowercase hex digits",
+  ),
 )
 
 // -----------------------------------------------------------------------------
@@ -53,9 +67,9 @@ export const ConnectSessionTokenString = Schema.String.check(
  * @category sessions
  */
 export class ConnectSession extends Schema.Class<ConnectSession>("ConnectSession")({
-  token: Schema.RedactedFromValue(Schema.String),
-  connect_link: Schema.optional(Schema.RedactedFromValue(Schema.String)),
-  expires_at: Schema.DateFromString,
+  token: RedactedFromValue(Schema.String),
+  connect_link: Schema.optional(RedactedFromValue(Schema.String)),
+  expires_at: DateFromString,
 }) {}
 
 /**
@@ -92,7 +106,7 @@ export const SessionEndUser = Schema.Struct({
   id: Schema.String,
   display_name: Schema.optional(Schema.NullOr(Schema.String)),
   email: Schema.optional(Schema.NullOr(Schema.String)),
-  tags: Schema.optional(Schema.NullOr(Schema.Record(Schema.String, Schema.String))),
+  tags: Schema.optional(Schema.NullOr(Record(Schema.String, Schema.String))),
   organization: Schema.optional(Schema.NullOr(SessionOrganization)),
 })
 
@@ -121,8 +135,8 @@ export const ConnectUISettings = Schema.Struct({
  */
 export const SessionIntegrationConfigDefaults = Schema.Struct({
   user_scopes: Schema.optional(Schema.String),
-  connection_config: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
-  authorization_params: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  connection_config: Schema.optional(Record(Schema.String, Schema.Unknown)),
+  authorization_params: Schema.optional(Record(Schema.String, Schema.String)),
 })
 
 /**
@@ -138,15 +152,13 @@ export class ConnectSessionDetails extends Schema.Class<ConnectSessionDetails>("
   endUser: Schema.optional(Schema.NullOr(SessionEndUser)),
   connectUISettings: Schema.optional(ConnectUISettings),
   allowed_integrations: Schema.optional(Schema.Array(Schema.String)),
-  integrations_config_defaults: Schema.optional(Schema.Record(Schema.String, SessionIntegrationConfigDefaults)),
+  integrations_config_defaults: Schema.optional(Record(Schema.String, SessionIntegrationConfigDefaults)),
   isReconnecting: Schema.optional(Schema.Boolean),
-  overrides: Schema.optional(
-    Schema.Record(Schema.String, Schema.Struct({ docs_connect: Schema.optional(Schema.String) })),
-  ),
+  overrides: Schema.optional(Record(Schema.String, Schema.Struct({ docs_connect: Schema.optional(Schema.String) }))),
   websocketsPath: Schema.optional(Schema.String),
-  token: Schema.optional(Schema.RedactedFromValue(Schema.String)),
-  connect_link: Schema.optional(Schema.RedactedFromValue(Schema.String)),
-  expires_at: Schema.optional(Schema.DateFromString),
+  token: Schema.optional(RedactedFromValue(Schema.String)),
+  connect_link: Schema.optional(RedactedFromValue(Schema.String)),
+  expires_at: Schema.optional(DateFromString),
 }) {}
 
 /**
@@ -171,7 +183,7 @@ export const ConnectSessionDetailsResponse = Schema.Struct({ data: ConnectSessio
 export const ValidationIssue = Schema.Struct({
   code: Schema.String,
   message: Schema.String,
-  path: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
+  path: Schema.Array(Union([Schema.String, Schema.Number])),
 })
 
 /**
@@ -222,22 +234,21 @@ export type JsonValue =
  * @since 0.1.0
  * @category requests
  */
-export const JsonValue: Schema.Codec<JsonValue> = Schema.Union([
+export const JsonValue: Codec<JsonValue> = Union([
   Schema.String,
   Schema.Finite,
   Schema.Boolean,
   Schema.Null,
-  Schema.Array(Schema.suspend((): Schema.Codec<JsonValue> => JsonValue)),
-  Schema.Record(
+  Schema.Array(Schema.suspend((): Codec<JsonValue> => JsonValue)),
+  Record(
     Schema.String,
-    Schema.suspend((): Schema.Codec<JsonValue> => JsonValue),
+    Schema.suspend((): Codec<JsonValue> => JsonValue),
   ),
 ])
 
-const boundedString = (min: number, max: number) =>
-  Schema.String.check(Schema.isMinLength(min), Schema.isMaxLength(max))
+const boundedString = (min: number, max: number) => Schema.String.pipe(minLength(min), maxLength(max))
 
-const maxLength = (max: number) => Schema.String.check(Schema.isMaxLength(max))
+const upTo = (max: number) => Schema.String.pipe(maxLength(max))
 
 /**
  * An email as the server's validator (zod 4) accepts it.
@@ -245,11 +256,18 @@ const maxLength = (max: number) => Schema.String.check(Schema.isMaxLength(max))
  * @since 0.1.0
  * @category requests
  */
-export const Email = Schema.String.check(
-  Schema.isPattern(emailPattern, {
-    // The pattern already needs 6 characters, so zod's minimum of 5 never adds an issue of its own.
-    message: "must be a valid email address",
-  }),
+export const Email = withSamples(
+  // The pattern already needs 6 characters, so zod's minimum of 5 never adds an issue of its own.
+  Schema.String.pipe(pattern(emailPattern, "must be a valid email address")),
+  // fast-check cannot generate from a pattern with lookaheads: build addresses from parts.
+  (fc) =>
+    fc
+      .tuple(
+        fc.stringMatching(/^[a-z0-9_+-]{1,12}$/),
+        fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/),
+        fc.stringMatching(/^[a-z]{2,6}$/),
+      )
+      .map(([local, domain, tld]: ReadonlyArray<string>) => `${local}@${domain}.${tld}`),
 )
 
 /**
@@ -258,9 +276,9 @@ export const Email = Schema.String.check(
  * @since 0.1.0
  * @category requests
  */
-export const IntegrationId = Schema.String.check(
-  Schema.isPattern(integrationIdPattern, { message: "an integration id matches ^[a-zA-Z0-9~:.@ _-]+$" }),
-  Schema.isMaxLength(255),
+export const IntegrationId = Schema.String.pipe(
+  pattern(integrationIdPattern, "an integration id matches ^[a-zA-Z0-9~:.@ _-]+$"),
+  maxLength(255),
 )
 
 /**
@@ -269,20 +287,17 @@ export const IntegrationId = Schema.String.check(
  * @since 0.1.0
  * @category requests
  */
-export const ConnectionId = Schema.String.check(
-  Schema.isPattern(connectionIdPattern, { message: connectionIdMessage }),
-  Schema.isMaxLength(255),
-)
+export const ConnectionId = Schema.String.pipe(pattern(connectionIdPattern, connectionIdMessage), maxLength(255))
 
-const TagKey = Schema.String.check(
-  Schema.isPattern(tagKeyPattern, { message: "a tag key matches ^[a-zA-Z][a-zA-Z0-9_\\-./]*$" }),
-  Schema.isMaxLength(64),
+const TagKey = Schema.String.pipe(
+  pattern(tagKeyPattern, "a tag key matches ^[a-zA-Z][a-zA-Z0-9_\\-./]*$"),
+  maxLength(64),
 )
 
 const isEmail = Schema.is(Email)
 
 /** The rules the server applies to every tag record, beyond each key and value. */
-const tagRecordRules = Schema.makeFilter((tags: { readonly [key: string]: string }) => {
+const tagRecordRules = refine((tags: { readonly [key: string]: string }) => {
   const keys = Object.keys(tags)
   if (keys.length > 10) return "tags cannot contain more than 10 keys"
   const lowered = keys.map((key) => key.toLowerCase())
@@ -300,7 +315,7 @@ const tagRecordRules = Schema.makeFilter((tags: { readonly [key: string]: string
  * @since 0.1.0
  * @category requests
  */
-export const Tags = Schema.Record(TagKey, boundedString(1, 255)).check(tagRecordRules)
+export const Tags = Record(TagKey, boundedString(1, 255)).pipe(tagRecordRules)
 
 /**
  * `end_user.tags`: as {@link Tags}, except that empty values are allowed.
@@ -308,7 +323,7 @@ export const Tags = Schema.Record(TagKey, boundedString(1, 255)).check(tagRecord
  * @since 0.1.0
  * @category requests
  */
-export const EndUserTags = Schema.Record(TagKey, maxLength(255)).check(tagRecordRules)
+export const EndUserTags = Record(TagKey, upTo(255)).pipe(tagRecordRules)
 
 /**
  * The end user a session is created for.
@@ -319,7 +334,7 @@ export const EndUserTags = Schema.Record(TagKey, maxLength(255)).check(tagRecord
 export const EndUserInput = Schema.Struct({
   id: boundedString(1, 255),
   email: Schema.optional(Email),
-  display_name: Schema.optional(maxLength(255)),
+  display_name: Schema.optional(upTo(255)),
   tags: Schema.optional(EndUserTags),
 })
 
@@ -330,8 +345,8 @@ export const EndUserInput = Schema.Struct({
  * @category requests
  */
 export const OrganizationInput = Schema.Struct({
-  id: maxLength(255),
-  display_name: Schema.optional(maxLength(255)),
+  id: upTo(255),
+  display_name: Schema.optional(upTo(255)),
 })
 
 /**
@@ -342,12 +357,13 @@ export const OrganizationInput = Schema.Struct({
  */
 export const IntegrationConfigDefaultsInput = Schema.Struct({
   user_scopes: Schema.optional(Schema.String),
-  authorization_params: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  authorization_params: Schema.optional(Record(Schema.String, Schema.String)),
   connection_config: Schema.optional(
-    Schema.StructWithRest(Schema.Struct({ oauth_scopes_override: Schema.optional(Schema.String) }), [
+    StructWithRest(
+      { oauth_scopes_override: Schema.optional(Schema.String) },
       // undefined too, as on every optional field: JSON leaves such keys out.
-      Schema.Record(Schema.String, Schema.UndefinedOr(JsonValue)),
-    ]),
+      Record(Schema.String, Schema.UndefinedOr(JsonValue)),
+    ),
   ),
 })
 
@@ -357,10 +373,10 @@ export const IntegrationConfigDefaultsInput = Schema.Struct({
  * @since 0.1.0
  * @category requests
  */
-export const IntegrationOverridesInput = Schema.StructWithRest(
-  Schema.Struct({ docs_connect: Schema.optional(Schema.String) }),
+export const IntegrationOverridesInput = StructWithRest(
+  { docs_connect: Schema.optional(Schema.String) },
   // The server drops keys it does not know here instead of refusing them, so they pass.
-  [Schema.Record(Schema.String, Schema.UndefinedOr(JsonValue))],
+  Record(Schema.String, Schema.UndefinedOr(JsonValue)),
 )
 
 /**
@@ -369,12 +385,19 @@ export const IntegrationOverridesInput = Schema.StructWithRest(
  * @since 0.1.0
  * @category requests
  */
-export const WebhookUrlOverride = Schema.String.check(
-  Schema.makeFilter((value: string) => {
-    // Only the stable, local rules; the server's host policy (loopback, private ranges) is its own.
-    const problem = localWebhookUrlProblem(value)
-    return problem === undefined ? true : webhookUrlMessages[problem]
-  }),
+export const WebhookUrlOverride = withSamples(
+  Schema.String.pipe(
+    refine((value: string) => {
+      // Only the stable, local rules; the server's host policy (loopback, private ranges) is its own.
+      const problem = localWebhookUrlProblem(value)
+      return problem === undefined ? true : webhookUrlMessages[problem]
+    }),
+  ),
+  (fc) =>
+    fc.oneof(
+      fc.constant(""),
+      fc.webUrl().filter((url: string) => !new URL(url).hostname.endsWith("nango.dev")),
+    ),
 )
 
 const sessionFields = {
@@ -391,8 +414,8 @@ const sessionFields = {
    * @deprecated Nango deprecates it in favour of `tags`: give `tags: { organization_id, … }` instead.
    */
   organization: Schema.optional(OrganizationInput),
-  integrations_config_defaults: Schema.optional(Schema.Record(IntegrationId, IntegrationConfigDefaultsInput)),
-  overrides: Schema.optional(Schema.Record(IntegrationId, IntegrationOverridesInput)),
+  integrations_config_defaults: Schema.optional(Record(IntegrationId, IntegrationConfigDefaultsInput)),
+  overrides: Schema.optional(Record(IntegrationId, IntegrationOverridesInput)),
   webhook_url_override: Schema.optional(WebhookUrlOverride),
   tags: Schema.optional(Tags),
 }
@@ -407,10 +430,12 @@ const sessionFields = {
 export const CreateConnectSessionInput = Schema.Struct({
   ...sessionFields,
   allowed_integrations: Schema.optional(Schema.Array(IntegrationId)),
-}).check(
-  Schema.makeFilter((body) => body.end_user !== undefined || body.tags !== undefined, {
-    message: "end_user is required unless tags are provided",
-  }),
+}).pipe(
+  refine(
+    (body: { readonly end_user?: unknown; readonly tags?: unknown }) =>
+      body.end_user !== undefined || body.tags !== undefined,
+    "end_user is required unless tags are provided",
+  ),
 )
 
 /**

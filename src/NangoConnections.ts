@@ -5,17 +5,13 @@
  *
  * @since 0.3.0
  */
-import type * as Config from "effect/Config"
-import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import type * as HttpClient from "effect/http/HttpClient"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Result from "effect/Result"
-import type * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
+import { type ConfigError, type DurationInput, decodeUnknownCheck, paginate, ServiceTag } from "#effect"
+import * as Effect from "#effect/Effect"
+import type * as HttpClient from "#effect/HttpClient"
+import * as Layer from "#effect/Layer"
+import * as Option from "#effect/Option"
+import type * as Schedule from "#effect/Schedule"
+import * as Stream from "#effect/Stream"
 import {
   type ConnectionMethod,
   connectionIdIssue,
@@ -35,6 +31,7 @@ import {
 import { prepareBody } from "../nango/src/json-body.js"
 import { connectionBodyIssues } from "../nango/src/rules.js"
 import * as Awaiting from "./internal/awaiting.js"
+import * as Check from "./internal/check.js"
 import {
   type BodyRules,
   checkInput,
@@ -213,7 +210,7 @@ export interface Service {
  * @since 0.3.0
  * @category tags
  */
-export class NangoConnections extends Context.Service<NangoConnections, Service>()("effect-nango/NangoConnections") {}
+export class NangoConnections extends ServiceTag<NangoConnections, Service>()("effect-nango/NangoConnections") {}
 
 /**
  * What `make` and `layer` need: the same options as `NangoConnect`.
@@ -235,19 +232,19 @@ export interface AwaitOptions {
   /** When to poll `GET /connections` again after a poll found nothing. Default: every 2 seconds. */
   readonly schedule?: Schedule.Schedule<unknown>
   /** The deadline, from the call: then the wait fails with `AwaitConnectionTimeout`. Default 5 minutes. */
-  readonly timeout?: Duration.Input
+  readonly timeout?: DurationInput
 }
 
 // -----------------------------------------------------------------------------
 // Errors by status and code
 // -----------------------------------------------------------------------------
 
-const decodeConnection = Schema.decodeUnknownResult(Connection)
+const decodeConnection = decodeUnknownCheck(Connection)
 
 /** The connection a 424 or a failed refresh carries in `error.payload.connection`, when it decodes. */
 const payloadConnection = (payload: unknown): Connection | undefined =>
   typeof payload === "object" && payload !== null && "connection" in payload
-    ? Result.getOrUndefined(decodeConnection(payload.connection))
+    ? Check.getOrUndefined(decodeConnection(payload.connection))
     : undefined
 
 const getRefined: Errors.Refined<"InvalidCredentials" | "UnknownIntegration", InvalidCredentials | UnknownIntegration> =
@@ -286,12 +283,12 @@ const withConnectionId = <A, E>(
   })
 
 /** Reads one id or an array of them, safely, each checked (`nango/src/connection-requests.ts`). */
-const checkConnectionIds = (value: unknown): Result.Result<string | ReadonlyArray<string>, InvalidInput> => {
+const checkConnectionIds = (value: unknown): Check.Check<string | ReadonlyArray<string>, InvalidInput> => {
   const prepared = prepareBody(value)
   const issues = prepared.issues.length > 0 ? prepared.issues : connectionIdsIssues(prepared.body)
   return issues.length > 0
-    ? Result.fail(invalid("connectionId", issues))
-    : Result.succeed(prepared.body as string | ReadonlyArray<string>)
+    ? Check.fail(invalid("connectionId", issues))
+    : Check.succeed(prepared.body as string | ReadonlyArray<string>)
 }
 
 /** The server's rule for a connection body: no string it would store but cannot. */
@@ -374,18 +371,17 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const awaiter = yield* Awaiting.makeAwaiter(listPage)
     const metadataCall =
       (send: typeof setMetadata) => (connectionId: string | ReadonlyArray<string>, input: MetadataInput) =>
-        Effect.suspend(() =>
-          Result.match(checkConnectionIds(connectionId), {
-            onFailure: Effect.fail,
-            onSuccess: (ids) =>
-              withChecked(checkMetadata, ({ providerConfigKey, metadata }) =>
+        Effect.suspend(() => {
+          const ids = checkConnectionIds(connectionId)
+          return ids.ok
+            ? withChecked(checkMetadata, ({ providerConfigKey, metadata }) =>
                 send(
                   secretBearer,
-                  JSON.stringify({ connection_id: ids, provider_config_key: providerConfigKey, metadata }),
+                  JSON.stringify({ connection_id: ids.value, provider_config_key: providerConfigKey, metadata }),
                 ),
-              )(input),
-          }),
-        )
+              )(input)
+            : Effect.fail(ids.error)
+        })
 
     return NangoConnections.of({
       getConnection: (connectionId, options) =>
@@ -401,14 +397,14 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       listConnections: (query = {}) => withChecked(checkList, listPage)(query),
       streamConnections: (query = {}) =>
         Stream.unwrap(
-          Effect.map(Effect.fromResult(checkList(query)), (checked) =>
-            Stream.paginate(
+          Effect.map(Check.toEffect(checkList(query)), (checked) =>
+            paginate<ListConnectionsQuery, ConnectionSummary, ListConnectionsError, never>(
               { ...checked, limit: checked.limit ?? maxPageSize, page: checked.page ?? 0 },
-              (page: ListConnectionsQuery) =>
-                Effect.map(
-                  listPage(page),
-                  (items) => [items, Option.fromUndefinedOr(nextPage(page, items.length))] as const,
-                ),
+              (page) =>
+                Effect.map(listPage(page), (items) => {
+                  const next = nextPage(page, items.length)
+                  return [items, next === undefined ? Option.none() : Option.some(next)] as const
+                }),
             ),
           ),
         ),
@@ -458,7 +454,7 @@ export const layer = (options: Options): Layer.Layer<NangoConnections, InvalidIn
  */
 export const layerConfig = (
   options: Omit<Options, "secretKey" | "baseUrl"> = {},
-): Layer.Layer<NangoConnections, Config.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<NangoConnections, ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     NangoConnections,
     fromEnvironment(NangoConnect.defaults.baseUrl, (settings) => make({ ...options, ...settings })),

@@ -4,7 +4,8 @@
  *
  * @since 0.3.0
  */
-import * as Schema from "effect/Schema"
+import { DurationValue } from "#effect"
+import * as Schema from "#effect/Schema"
 import { responseFields } from "./internal/fields.js"
 import type {
   BadRequest,
@@ -49,7 +50,7 @@ export class UnknownIntegration extends Schema.TaggedError<UnknownIntegration>()
  * @category errors
  */
 export class AwaitConnectionTimeout extends Schema.TaggedError<AwaitConnectionTimeout>()("AwaitConnectionTimeout", {
-  timeout: Schema.Duration,
+  timeout: DurationValue,
   message: Schema.String,
 }) {}
 

@@ -6,19 +6,33 @@
  *
  * @since 0.3.0
  */
-import * as Schema from "effect/Schema"
-import * as SchemaTransformation from "effect/SchemaTransformation"
+import {
+  atLeast,
+  between,
+  DateFromString,
+  maxLength,
+  minItems,
+  minLength,
+  minProperties,
+  Record,
+  RedactedFromValue,
+  refine,
+  StructWithRest,
+  transformSchema,
+  Union,
+} from "#effect"
+import * as Schema from "#effect/Schema"
 import { maxPageSize } from "../nango/src/connection-requests.js"
 import { credentialTypes } from "../nango/src/credentials.js"
 import { EndUserInput, IntegrationId, JsonValue, Tags, WebhookUrlOverride } from "./NangoConnectSchema.js"
 
 /** A secret string, kept `Redacted`. */
-const Secret = Schema.RedactedFromValue(Schema.String)
+const Secret = RedactedFromValue(Schema.String)
 
 /** The provider's own answer: it may hold any secret, so it is kept `Redacted` whole. */
-const Raw = Schema.optional(Schema.RedactedFromValue(Schema.Unknown))
+const Raw = Schema.optional(RedactedFromValue(Schema.Unknown))
 
-const ExpiresAt = Schema.optional(Schema.DateFromString)
+const ExpiresAt = Schema.optional(DateFromString)
 
 const ConfigOverride = Schema.optional(
   Schema.Struct({ client_id: Schema.optional(Schema.String), client_secret: Schema.optional(Secret) }),
@@ -214,21 +228,20 @@ export const AwsSigV4Credentials = Schema.Struct({
  * @since 0.3.0
  * @category credentials
  */
-export const OtherCredentials = Schema.Struct({
-  type: Schema.String.check(
-    Schema.makeFilter(
-      (type: string) =>
-        !(credentialTypes as ReadonlyArray<string>).includes(type) || "a known type is decoded by its own schema",
+export const OtherCredentials = transformSchema(
+  Schema.Struct({
+    type: Schema.String.pipe(
+      refine(
+        (type: string) =>
+          !(credentialTypes as ReadonlyArray<string>).includes(type) || "a known type is decoded by its own schema",
+      ),
     ),
-  ),
-}).pipe(
-  Schema.decodeTo(
-    Schema.Struct({ type: Schema.Literal("UNKNOWN"), name: Schema.String }),
-    SchemaTransformation.transform({
-      decode: ({ type }) => ({ type: "UNKNOWN" as const, name: type }),
-      encode: ({ name }) => ({ type: name }),
-    }),
-  ),
+  }),
+  Schema.Struct({ type: Schema.Literal("UNKNOWN"), name: Schema.String }),
+  {
+    decode: ({ type }: { readonly type: string }) => ({ type: "UNKNOWN" as const, name: type }),
+    encode: ({ name }: { readonly name: string }) => ({ type: name }),
+  },
 )
 
 /**
@@ -237,7 +250,7 @@ export const OtherCredentials = Schema.Struct({
  * @since 0.3.0
  * @category credentials
  */
-export const NoCredentials = Schema.Record(Schema.String, Schema.Never)
+export const NoCredentials = Record(Schema.String, Schema.Never)
 
 /**
  * A connection's credentials, discriminated by `type` (none for {@link NoCredentials}).
@@ -245,7 +258,7 @@ export const NoCredentials = Schema.Record(Schema.String, Schema.Never)
  * @since 0.3.0
  * @category credentials
  */
-export const Credentials = Schema.Union([
+export const Credentials = Union([
   OAuth2Credentials,
   OAuth1Credentials,
   OAuth2ClientCredentials,
@@ -281,7 +294,7 @@ export const ConnectionEndUser = Schema.Struct({
   id: Schema.String,
   display_name: Schema.NullOr(Schema.String),
   email: Schema.NullOr(Schema.String),
-  tags: Schema.NullOr(Schema.Record(Schema.String, Schema.String)),
+  tags: Schema.NullOr(Record(Schema.String, Schema.String)),
   organization: Schema.NullOr(Schema.Struct({ id: Schema.String, display_name: Schema.NullOr(Schema.String) })),
 })
 
@@ -292,9 +305,10 @@ export const ConnectionEndUser = Schema.Struct({
  * @since 0.3.0
  * @category connections
  */
-export const ConnectionConfig = Schema.StructWithRest(Schema.Struct({ oauth_client_secret: Schema.optional(Secret) }), [
-  Schema.Record(Schema.String, Schema.Unknown),
-])
+export const ConnectionConfig = StructWithRest(
+  { oauth_client_secret: Schema.optional(Secret) },
+  Record(Schema.String, Schema.Unknown),
+)
 
 const summaryFields = {
   id: Schema.Number,
@@ -303,8 +317,8 @@ const summaryFields = {
   provider: Schema.String,
   errors: Schema.Array(Schema.Struct({ type: Schema.String, log_id: Schema.String })),
   end_user: Schema.NullOr(ConnectionEndUser),
-  tags: Schema.Record(Schema.String, Schema.String),
-  metadata: Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown)),
+  tags: Record(Schema.String, Schema.String),
+  metadata: Schema.NullOr(Record(Schema.String, Schema.Unknown)),
 }
 
 /**
@@ -317,9 +331,9 @@ export const Connection = Schema.Struct({
   ...summaryFields,
   connection_config: ConnectionConfig,
   webhook_url_override: Schema.NullOr(Schema.String),
-  created_at: Schema.DateFromString,
-  updated_at: Schema.DateFromString,
-  last_fetched_at: Schema.NullOr(Schema.DateFromString),
+  created_at: DateFromString,
+  updated_at: DateFromString,
+  last_fetched_at: Schema.NullOr(DateFromString),
   credentials: Credentials,
 })
 
@@ -337,7 +351,7 @@ export type Connection = typeof Connection.Type
  * @since 0.3.0
  * @category connections
  */
-export const ConnectionSummary = Schema.Struct({ ...summaryFields, created: Schema.DateFromString })
+export const ConnectionSummary = Schema.Struct({ ...summaryFields, created: DateFromString })
 
 /**
  * The body of `GET /connections`: one page, newest first.
@@ -381,7 +395,7 @@ export const GetConnectionOptions = Schema.Struct({
  */
 export type GetConnectionOptions = typeof GetConnectionOptions.Type
 
-const filterString = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255))
+const filterString = Schema.String.pipe(minLength(1), maxLength(255))
 
 /**
  * The filters and page of `listConnections`, all applied together: `tags` (every pair must match;
@@ -396,17 +410,14 @@ const filterString = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLeng
 export const ListConnectionsQuery = Schema.Struct({
   tags: Schema.optional(Tags),
   integrationId: Schema.optional(
-    Schema.Union([
-      Schema.String.check(Schema.isMinLength(1)),
-      Schema.Array(IntegrationId).check(Schema.isMinLength(1)),
-    ]),
+    Union([Schema.String.pipe(minLength(1)), Schema.Array(IntegrationId).pipe(minItems(1))]),
   ),
   search: Schema.optional(filterString),
   connectionId: Schema.optional(filterString),
   endUserId: Schema.optional(filterString),
   endUserOrganizationId: Schema.optional(filterString),
-  limit: Schema.optional(Schema.Finite.check(Schema.isBetween({ minimum: 1, maximum: maxPageSize }))),
-  page: Schema.optional(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+  limit: Schema.optional(Schema.Finite.pipe(between(1, maxPageSize))),
+  page: Schema.optional(Schema.Finite.pipe(atLeast(0))),
 })
 
 /**
@@ -465,7 +476,7 @@ export type DeleteConnectionOptions = typeof DeleteConnectionOptions.Type
  */
 export const MetadataInput = Schema.Struct({
   providerConfigKey: IntegrationId,
-  metadata: Schema.Record(Schema.String, JsonValue),
+  metadata: Record(Schema.String, JsonValue),
 })
 
 /**
@@ -484,7 +495,7 @@ export type MetadataInput = typeof MetadataInput.Type
  * @category requests
  */
 export const AwaitConnectionQuery = Schema.Struct({
-  tags: Tags.check(Schema.isMinProperties(1)),
+  tags: Tags.pipe(minProperties(1, "expected at least one tag")),
   integrationId: Schema.optional(IntegrationId),
 })
 

@@ -7,13 +7,12 @@
  * @since 0.1.0
  */
 import { Readable } from "node:stream"
-import type * as Config from "effect/Config"
-import * as Effect from "effect/Effect"
-import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientError from "effect/http/HttpClientError"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
-import * as Layer from "effect/Layer"
 import type * as undici from "undici"
+import { type ConfigError, callback, scopedLayer, transportError } from "#effect"
+import * as Effect from "#effect/Effect"
+import * as HttpClient from "#effect/HttpClient"
+import * as HttpClientResponse from "#effect/HttpClientResponse"
+import * as Layer from "#effect/Layer"
 import { exchange, splitBase } from "../nango/src/exchange.js"
 import { loadUndici, makeAgent } from "../nango/src/undici.js"
 import type { FastPath, IncomingResponse } from "./internal/transport.js"
@@ -60,7 +59,7 @@ const makeFastPath =
         headers,
         body: request.body,
       }
-      return Effect.callback<IncomingResponse, TransportError | TimeoutError>((resume) => {
+      return callback<IncomingResponse, TransportError | TimeoutError>((resume) => {
         const cancel = exchange(dispatcher, outgoing, maxBytes, timer?.millis, {
           onResponse: (response) => resume(Effect.succeed(response)),
           onError: (cause, phase) => resume(Effect.fail(transportFailure(cause, phase, label))),
@@ -116,8 +115,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
         else webBody = Readable.toWeb(response.body) as unknown as ReadableStream<Uint8Array>
         return new Response(webBody, { status: response.statusCode, headers })
       },
-      catch: (cause) =>
-        new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) }),
+      catch: (cause) => transportError(request, cause),
     }).pipe(Effect.map((response) => HttpClientResponse.fromWeb(request, response))),
   )
   return Object.assign(client, { [FastPathKey]: makeFastPath(dispatcher) })
@@ -136,7 +134,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
  */
 export const layerUndici = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> =>
   options.dispatcher === undefined
-    ? Layer.effect(
+    ? scopedLayer(
         HttpClient.HttpClient,
         Effect.map(
           Effect.acquireRelease(
@@ -170,7 +168,7 @@ export const layerNangoConnect = (
  */
 export const layerNangoConnectConfig = (
   options: Omit<NangoConnect.Options, "secretKey" | "baseUrl"> & Options = {},
-): Layer.Layer<NangoConnect.NangoConnect, Config.ConfigError> =>
+): Layer.Layer<NangoConnect.NangoConnect, ConfigError> =>
   NangoConnect.layerConfig(options).pipe(Layer.provide(layerUndici(options)))
 
 /**
@@ -194,7 +192,7 @@ export const layerNango = (
  */
 export const layerNangoConfig = (
   options: Omit<NangoConnect.Options, "secretKey" | "baseUrl"> & Options = {},
-): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections, Config.ConfigError> =>
+): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections, ConfigError> =>
   Layer.merge(NangoConnect.layerConfig(options), NangoConnections.layerConfig(options)).pipe(
     Layer.provide(layerUndici(options)),
   )

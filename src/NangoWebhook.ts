@@ -5,16 +5,13 @@
  *
  * @since 0.1.0
  */
-import * as Config from "effect/Config"
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import type * as HttpServerError from "effect/http/HttpServerError"
-import * as HttpServerRequest from "effect/http/HttpServerRequest"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
+import { type ConfigError, configRedacted, decodeUnknownCheck, type ServerRequestError, ServiceTag } from "#effect"
+import * as Config from "#effect/Config"
+import * as Effect from "#effect/Effect"
+import * as HttpServerRequest from "#effect/HttpServerRequest"
+import * as Layer from "#effect/Layer"
+import * as Option from "#effect/Option"
+import * as Redacted from "#effect/Redacted"
 import {
   digestFromHex,
   readWebhookInput,
@@ -22,6 +19,7 @@ import {
   verifyLegacy,
   type WebhookInput,
 } from "../nango/src/webhook-signing.js"
+import * as Check from "./internal/check.js"
 import { describeIssues, parseJsonBody } from "./internal/errors.js"
 import {
   InvalidInput,
@@ -64,7 +62,7 @@ export type Headers = Readonly<Record<string, string | ReadonlyArray<string> | u
 // Verification
 // -----------------------------------------------------------------------------
 
-const decode = Schema.decodeUnknownResult(NangoWebhookSchema)
+const decode = decodeUnknownCheck(NangoWebhookSchema)
 const decoder = new TextDecoder()
 
 const missing = () =>
@@ -128,20 +126,19 @@ const readInputs = (
 }
 
 /** Decodes a body whose signature matched: a webhook Nango sends, or `InvalidWebhookBody`. */
-const decodeSigned = (bytes: Uint8Array<ArrayBuffer>): Effect.Effect<NangoWebhookSchema, InvalidWebhookBody> =>
-  Result.match(
-    Result.flatMap(parseJsonBody(decoder.decode(bytes)), (json) => Result.mapError(decode(json), describeIssues)),
-    {
-      onFailure: (issues) =>
-        Effect.fail(
-          new InvalidWebhookBody({
-            issues,
-            message: `The webhook is signed but is not one Nango sends: ${issues.join("; ")}`,
-          }),
-        ),
-      onSuccess: Effect.succeed,
-    },
+const decodeSigned = (bytes: Uint8Array<ArrayBuffer>): Effect.Effect<NangoWebhookSchema, InvalidWebhookBody> => {
+  const decoded = Check.flatMap(parseJsonBody(decoder.decode(bytes)), (json) =>
+    Check.mapError(decode(json), describeIssues),
   )
+  return decoded.ok
+    ? Effect.succeed(decoded.value)
+    : Effect.fail(
+        new InvalidWebhookBody({
+          issues: decoded.error,
+          message: `The webhook is signed but is not one Nango sends: ${decoded.error.join("; ")}`,
+        }),
+      )
+}
 
 /**
  * Verifies a webhook from its raw body (the exact bytes received, as a string or `Uint8Array`) and
@@ -174,11 +171,7 @@ export const verify = (
  */
 export const fromRequest = (
   options: VerifyOptions,
-): Effect.Effect<
-  NangoWebhookSchema,
-  NangoWebhookError | HttpServerError.HttpServerError,
-  HttpServerRequest.HttpServerRequest
-> =>
+): Effect.Effect<NangoWebhookSchema, NangoWebhookError | ServerRequestError, HttpServerRequest.HttpServerRequest> =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
     Effect.flatMap(request.arrayBuffer, (buffer) => verify(new Uint8Array(buffer), request.headers, options)),
   )
@@ -199,7 +192,7 @@ export interface Service {
   /** Verifies and decodes the webhook in the `HttpServerRequest` being served. */
   readonly fromRequest: Effect.Effect<
     NangoWebhookSchema,
-    NangoWebhookError | HttpServerError.HttpServerError,
+    NangoWebhookError | ServerRequestError,
     HttpServerRequest.HttpServerRequest
   >
 }
@@ -210,7 +203,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class NangoWebhook extends Context.Service<NangoWebhook, Service>()("effect-nango/NangoWebhook") {}
+export class NangoWebhook extends ServiceTag<NangoWebhook, Service>()("effect-nango/NangoWebhook") {}
 
 /**
  * Builds the verifier from its options.
@@ -238,14 +231,12 @@ export const layer = (options: VerifyOptions): Layer.Layer<NangoWebhook> => Laye
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (
-  options: Omit<VerifyOptions, "signingKeys"> = {},
-): Layer.Layer<NangoWebhook, Config.ConfigError> =>
+export const layerConfig = (options: Omit<VerifyOptions, "signingKeys"> = {}): Layer.Layer<NangoWebhook, ConfigError> =>
   Layer.effect(
     NangoWebhook,
     Effect.gen(function* () {
-      const current = yield* Config.Redacted("NANGO_WEBHOOK_SIGNING_KEY")
-      const previous = yield* Config.option(Config.Redacted("NANGO_WEBHOOK_PREVIOUS_SIGNING_KEYS"))
+      const current = yield* configRedacted("NANGO_WEBHOOK_SIGNING_KEY")
+      const previous = yield* Config.option(configRedacted("NANGO_WEBHOOK_PREVIOUS_SIGNING_KEYS"))
       const rotated = Option.match(previous, {
         onNone: () => [],
         onSome: (list) =>

@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
+import { Literals } from "#effect"
+import * as Schema from "#effect/Schema"
 
 /**
  * The request carries no signature header that may be checked (`X-Nango-Hmac-Sha256`, or the legacy
@@ -49,7 +50,7 @@ export class InvalidWebhookBody extends Schema.TaggedError<InvalidWebhookBody>()
  */
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
   /** Which input was refused. */
-  input: Schema.Literals(["body", "headers", "signingKeys"]),
+  input: Literals(["body", "headers", "signingKeys"]),
   message: Schema.String,
 }) {}
 

@@ -5,13 +5,14 @@
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
+import { Literals, Record, StructWithRest, Union } from "#effect"
+import * as Schema from "#effect/Schema"
 
 /** An object schema that keeps the fields it does not declare. */
 const open = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
-  Schema.StructWithRest(Schema.Struct(fields), [Schema.Record(Schema.String, Schema.Unknown)])
+  StructWithRest(fields, Record(Schema.String, Schema.Unknown))
 
-const StringRecord = Schema.Record(Schema.String, Schema.String)
+const StringRecord = Record(Schema.String, Schema.String)
 
 /**
  * The end user an `auth` webhook names: present on success when the connection came through a
@@ -48,7 +49,7 @@ const authFields = {
   authMode: Schema.String,
   environment: Schema.String,
   /** `unknown` is in Nango's types but never sent. */
-  operation: Schema.Literals(["creation", "override", "refresh", "unknown"]),
+  operation: Literals(["creation", "override", "refresh", "unknown"]),
   /** The connection's tags, from the Connect session; absent on creation failures. */
   tags: Schema.optional(StringRecord),
   endUser: Schema.optional(WebhookEndUser),
@@ -76,7 +77,7 @@ export const AuthWebhookFailure = open({ ...authFields, success: Schema.Literal(
  * @since 0.1.0
  * @category auth
  */
-export const AuthWebhook = Schema.Union([AuthWebhookSuccess, AuthWebhookFailure])
+export const AuthWebhook = Union([AuthWebhookSuccess, AuthWebhookFailure])
 
 /**
  * An `auth` webhook.
@@ -132,7 +133,7 @@ export const SyncWebhookFailure = open({
  * @since 0.1.0
  * @category sync
  */
-export const SyncWebhook = Schema.Union([SyncWebhookSuccess, SyncWebhookFailure])
+export const SyncWebhook = Union([SyncWebhookSuccess, SyncWebhookFailure])
 
 /**
  * A provider's webhook that Nango forwards, wrapped with the connection it belongs to.
@@ -168,7 +169,7 @@ export const AsyncActionWebhook = open({
  * @since 0.1.0
  * @category models
  */
-export const NangoWebhook = Schema.Union([
+export const NangoWebhook = Union([
   AuthWebhookSuccess,
   AuthWebhookFailure,
   SyncWebhookSuccess,

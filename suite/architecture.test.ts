@@ -1,6 +1,7 @@
 /**
- * The layout holds: no module of this line's `src/` or of the shared `nango/src/` takes part in an
- * import circle (relative imports, type-only ones included, resolved from `.js` to `.ts`).
+ * The layout holds: no module of the shared `src/` and `nango/src/`, or of this line's adapter
+ * (`line/`), takes part in an import circle (relative imports, type-only ones included, resolved
+ * from `.js` to `.ts`). The shared sources reach the adapter only as `#effect`.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -47,7 +48,9 @@ const findCircle = (files: ReadonlyArray<string>): Array<string> | undefined => 
 
 describe("architecture", () => {
   const root = fileURLToPath(lineRoot)
-  const shared = fileURLToPath(new URL("../nango/src/", import.meta.url))
+  const shared = [new URL("../src/", import.meta.url), new URL("../nango/src/", import.meta.url)].map((url) =>
+    fileURLToPath(url),
+  )
 
   it("finds a circle when there is one (the check itself, on two files that import each other)", () => {
     const dir = mkdtempSync(join(tmpdir(), "circle-"))
@@ -58,8 +61,15 @@ describe("architecture", () => {
     rmSync(dir, { recursive: true })
   })
 
-  it("has no import circle in this line's src/ or in the shared nango/src/", () => {
-    const circle = findCircle([...sources(join(root, "src")), ...sources(shared)])
+  it("imports Effect in the shared src/ only through the line's adapter (#effect)", () => {
+    const direct = sources(shared[0] as string).filter((file) =>
+      /from\s+["'](effect|effect\/[^"']*|@effect\/[^"']*)["']/.test(readFileSync(file, "utf8")),
+    )
+    expect(direct.map((file) => relative(join(root, ".."), file))).toEqual([])
+  })
+
+  it("has no import circle in the shared src/ and nango/src/ or in this line's adapter", () => {
+    const circle = findCircle([...sources(join(root, "line")), ...shared.flatMap(sources)])
     expect(circle?.map((file) => relative(join(root, ".."), file))).toBeUndefined()
   })
 })

@@ -3,8 +3,8 @@
 // Effect. makeCall returns a function making one call and resolving when it is decoded.
 
 import { Layer, ManagedRuntime } from "effect"
-import { NangoConnect, NangoConnections } from "../dist/effect3/src/index.js"
-import * as NangoHttpClient from "../dist/effect3/src/NangoHttpClient.js"
+import { NangoConnect, NangoConnections } from "../dist/src/index.js"
+import * as NangoHttpClient from "../dist/src/NangoHttpClient.js"
 
 /** The line's name in the tables. */
 export const name = "effect-nango 0.x (Effect 3)"

@@ -3,8 +3,8 @@
 import { HttpClient } from "@effect/platform"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { getSessionBody, secretKey, token } from "../../bench/bodies.mjs"
-import { NangoConnect } from "../dist/effect3/src/index.js"
-import { FastPathKey } from "../dist/effect3/src/internal/transport.js"
+import { NangoConnect } from "../dist/src/index.js"
+import { FastPathKey } from "../dist/src/internal/transport.js"
 
 const canned = {
   status: 200,

@@ -6,7 +6,7 @@
  */
 import { FetchHttpClient } from "@effect/platform"
 import { Effect, Layer, Redacted } from "effect"
-import { NangoConnect } from "../src/index.js"
+import { NangoConnect } from "../../src/index.js"
 
 const params = new URLSearchParams(location.search)
 const NangoLive = NangoConnect.layer({

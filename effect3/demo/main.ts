@@ -11,10 +11,10 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Console, Effect, type Layer, Redacted } from "effect"
-import { NangoConnect, NangoConnections, type NangoConnectSchema } from "../src/index.js"
-import * as NangoHttpClient from "../src/NangoHttpClient.js"
-import * as NangoWebhook from "../src/NangoWebhook.js"
-import * as NangoEmulator from "../src/testing/NangoEmulator.js"
+import { NangoConnect, NangoConnections, type NangoConnectSchema } from "../../src/index.js"
+import * as NangoHttpClient from "../../src/NangoHttpClient.js"
+import * as NangoWebhook from "../../src/NangoWebhook.js"
+import * as NangoEmulator from "../../src/testing/NangoEmulator.js"
 
 /** How the end user connects: the emulator plays it, or a person opens the Connect link. */
 type Connect = (

@@ -48,7 +48,7 @@ export {
   TestClock,
   Tracer,
 } from "effect"
-export * as Transport from "../src/internal/transport.js"
+export * as Transport from "../../src/internal/transport.js"
 
 /** This line's folder (the one holding its `package.json`), as a file URL. */
 export const lineRoot = new URL("../", import.meta.url)

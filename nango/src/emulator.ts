@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { sampleCredentials } from "./emulator/connections.js"
+import { sampleCredentials } from "./emulator/connection-records.js"
 import { Faults, playFault, RateLimiter } from "./emulator/faults.js"
 import { parseJson, toOutcome } from "./emulator/replies.js"
 import * as Router from "./emulator/router.js"

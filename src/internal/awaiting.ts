@@ -4,10 +4,11 @@
  * polling the listing on a schedule, until a deadline. Which webhook announces which connection:
  * `nango/src/connection-requests.ts`.
  */
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as PubSub from "effect/PubSub"
-import * as Schedule from "effect/Schedule"
+import { type Subscription, take, timeoutFail } from "#effect"
+import * as Duration from "#effect/Duration"
+import * as Effect from "#effect/Effect"
+import * as PubSub from "#effect/PubSub"
+import * as Schedule from "#effect/Schedule"
 import {
   type AuthNotice,
   type AwaitedConnection,
@@ -94,9 +95,9 @@ export const makeAwaiter = (listPage: ListPage) =>
         Effect.catchIf(isNotYet, () => Effect.never),
       )
 
-    const announced = (awaited: AwaitedConnection, subscription: PubSub.Subscription<AuthNotice>) => {
+    const announced = (awaited: AwaitedConnection, subscription: Subscription<AuthNotice>) => {
       const next: Effect.Effect<ConnectionSummary, ListConnectionsError> = Effect.flatMap(
-        PubSub.take(subscription),
+        take(subscription),
         (webhook) =>
           announces(webhook, awaited)
             ? Effect.flatMap(
@@ -126,7 +127,8 @@ export const makeAwaiter = (listPage: ListPage) =>
               Effect.raceFirst(announced(awaited, subscription), polled(awaited, resolved)),
             ),
           ).pipe(
-            Effect.timeoutOrElse({ duration: resolved.timeout, orElse: () => Effect.fail(timedOut(resolved.timeout)) }),
+            (waiting) =>
+              timeoutFail(waiting, { duration: resolved.timeout, onTimeout: () => timedOut(resolved.timeout) }),
             Effect.withSpan("NangoConnections.awaitConnection"),
           )
         }),

@@ -4,21 +4,28 @@
  * typed error, how a body is checked and encoded before anything is sent, and how the
  * environment's variables become options.
  */
-import * as Config from "effect/Config"
-import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as HttpClient from "effect/http/HttpClient"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
-import * as SchemaIssue from "effect/SchemaIssue"
+import {
+  type Codec,
+  type ConfigError,
+  configRedacted,
+  configString,
+  decodeUnknownCheck,
+  encodeUnknownCheck,
+  invalidConfig,
+} from "#effect"
+import * as Config from "#effect/Config"
+import type * as Duration from "#effect/Duration"
+import * as Effect from "#effect/Effect"
+import * as FetchHttpClient from "#effect/FetchHttpClient"
+import * as HttpClient from "#effect/HttpClient"
+import * as Option from "#effect/Option"
+import * as Redacted from "#effect/Redacted"
 import type { RefinedTag } from "../../nango/src/failure.js"
 import { cutForSchema, prepareBody } from "../../nango/src/json-body.js"
 import type { OptionDefaults } from "../../nango/src/options.js"
 import type { Path } from "../../nango/src/rules.js"
 import type { InvalidInput, ResponseDecodeError, TransportError } from "../NangoConnectError.js"
+import * as Check from "./check.js"
 import type * as Endpoint from "./endpoint.js"
 import * as Errors from "./errors.js"
 import { invalid, resolveOptions } from "./options.js"
@@ -45,7 +52,7 @@ export const makeClient = (
 ): Effect.Effect<Client, InvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const { secretKey, baseUrl, retry, attemptTimeout, totalTimeout, maxBytes, propagateTraceContext } =
-      yield* Effect.fromResult(resolveOptions(options, defaults))
+      yield* Check.toEffect(resolveOptions(options, defaults))
     const requestInit = Option.getOrElse(yield* Effect.serviceOption(FetchHttpClient.RequestInit), () => ({}))
     const transport = Transport.fromHttpClient(
       yield* HttpClient.HttpClient,
@@ -64,33 +71,31 @@ const isSuccess = (status: number) => status >= 200 && status <= 299
 
 /**
  * Reads a 2xx body as JSON, decodes it with `schema` and keeps what `pick` takes; any other status
- * becomes its typed error. The decoder is built once per endpoint.
+ * becomes its typed error. The decodeUnknownCheck is built once per endpoint.
  */
 export const readJson = <A, I, B, S extends Errors.DocumentedStatus, T extends RefinedTag = never, R = never>(
-  schema: Schema.Codec<A, I>,
+  schema: Codec<A, I>,
   pick: (body: A) => B,
   documented: ReadonlyArray<S>,
   maxBytes: number,
   refined?: Errors.Refined<T, R>,
 ) => {
-  const decode = Schema.decodeUnknownResult(schema)
+  const decode = decodeUnknownCheck(schema)
   return (
     response: Transport.IncomingResponse,
     label: Transport.RequestLabel,
-  ): Effect.Effect<B, Errors.ResponseFailure<S> | R | TransportError | ResponseDecodeError> =>
-    !isSuccess(response.status)
-      ? Errors.responseFailure(documented, response, label, refined)
-      : Result.match(
-          response.body === undefined
-            ? Result.fail([`(root): body larger than ${maxBytes} bytes`])
-            : Result.flatMap(Errors.parseJsonBody(response.body), (json) =>
-                Result.mapError(decode(json), Errors.describeIssues),
-              ),
-          {
-            onFailure: (issues) => Effect.fail(Errors.decodeFailure(label, response.status, issues)),
-            onSuccess: (body) => Effect.succeed(pick(body)),
-          },
-        )
+  ): Effect.Effect<B, Errors.ResponseFailure<S> | R | TransportError | ResponseDecodeError> => {
+    if (!isSuccess(response.status)) return Errors.responseFailure(documented, response, label, refined)
+    const body = Check.flatMap(
+      response.body === undefined
+        ? Check.fail([`(root): body larger than ${maxBytes} bytes`])
+        : Errors.parseJsonBody(response.body),
+      (json) => Check.mapError(decode(json), Errors.describeIssues),
+    )
+    return body.ok
+      ? Effect.succeed(pick(body.value))
+      : Effect.fail(Errors.decodeFailure(label, response.status, body.error))
+  }
 }
 
 /** Takes any 2xx as success, whatever its body; any other status becomes its typed error. */
@@ -114,18 +119,18 @@ export type BodyRules = (encoded: unknown, unstorable: ReadonlyArray<Path>) => R
  * server's rules that it could only answer with a 500 (`nango/src/rules.ts`). A refusal is
  * `InvalidInput` for `input`.
  */
-export const checkInput = <A, I>(schema: Schema.Codec<A, I>, rules: BodyRules, input: "body" | "query" = "body") => {
-  const encode = Schema.encodeUnknownResult(schema, { errors: "all", onExcessProperty: "error" })
-  return (value: A): Result.Result<I, InvalidInput> => {
+export const checkInput = <A, I>(schema: Codec<A, I>, rules: BodyRules, input: "body" | "query" = "body") => {
+  const encode = encodeUnknownCheck(schema)
+  return (value: A): Check.Check<I, InvalidInput> => {
     const prepared = prepareBody(value)
-    if (prepared.issues.length > 0) return Result.fail(invalid(input, prepared.issues))
+    if (prepared.issues.length > 0) return Check.fail(invalid(input, prepared.issues))
     // The schema check recurses: it sees the value cut at a safe depth, and the cut parts come back.
     const schemaView = cutForSchema(prepared)
     const encodedCut = encode(schemaView.cut)
-    if (Result.isFailure(encodedCut)) return Result.fail(invalid(input, Errors.describeIssues(encodedCut.failure)))
-    const encoded = schemaView.restore(encodedCut.success) as I
+    if (!encodedCut.ok) return Check.fail(invalid(input, Errors.describeIssues(encodedCut.error)))
+    const encoded = schemaView.restore(encodedCut.value) as I
     const issues = rules(encoded, prepared.unstorable)
-    return issues.length > 0 ? Result.fail(invalid(input, issues)) : Result.succeed(encoded)
+    return issues.length > 0 ? Check.fail(invalid(input, issues)) : Check.succeed(encoded)
   }
 }
 
@@ -134,11 +139,11 @@ export const noRules: BodyRules = () => []
 
 /** Sends an input once it is checked and encoded; a refused input sends nothing. */
 export const withChecked =
-  <A, I, B, E>(check: (value: A) => Result.Result<I, InvalidInput>, send: (encoded: I) => Effect.Effect<B, E>) =>
+  <A, I, B, E>(check: (value: A) => Check.Check<I, InvalidInput>, send: (encoded: I) => Effect.Effect<B, E>) =>
   (value: A): Effect.Effect<B, E | InvalidInput> =>
     Effect.suspend((): Effect.Effect<B, E | InvalidInput> => {
       const encoded = check(value)
-      return Result.isFailure(encoded) ? Effect.fail(encoded.failure) : send(encoded.success)
+      return encoded.ok ? send(encoded.value) : Effect.fail(encoded.error)
     })
 
 /**
@@ -151,15 +156,13 @@ export const fromEnvironment = <A, R>(
     readonly secretKey: Redacted.Redacted<string>
     readonly baseUrl: string
   }) => Effect.Effect<A, InvalidInput, R>,
-): Effect.Effect<A, Config.ConfigError, R> =>
+): Effect.Effect<A, ConfigError, R> =>
   Effect.gen(function* () {
-    const secretKey = yield* Config.Redacted("NANGO_SECRET_KEY")
-    const baseUrl = yield* Config.String("NANGO_HOST").pipe(Config.withDefault(defaultBaseUrl))
+    const secretKey = yield* configRedacted("NANGO_SECRET_KEY")
+    const baseUrl = yield* configString("NANGO_HOST").pipe(Config.withDefault(defaultBaseUrl))
     return yield* make({ secretKey, baseUrl }).pipe(
-      Effect.mapError((error) => {
-        const name = error.input === "secretKey" ? "NANGO_SECRET_KEY" : "NANGO_HOST"
-        const issue = new SchemaIssue.Pointer([name], new SchemaIssue.InvalidValue({ message: error.message }))
-        return new Config.ConfigError(new Schema.SchemaError(issue))
-      }),
+      Effect.mapError((error) =>
+        invalidConfig(error.input === "secretKey" ? "NANGO_SECRET_KEY" : "NANGO_HOST", error.message),
+      ),
     )
   })

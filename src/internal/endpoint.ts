@@ -4,10 +4,18 @@
  * one timer and no retry driver; only a transient failure builds the retries, under the call's
  * overall deadline.
  */
-import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Schedule from "effect/Schedule"
+import {
+  catchAll,
+  clockMillis,
+  currentClock,
+  modifyDelay,
+  type RetrySchedule,
+  spanDefaults,
+  timeoutFail,
+} from "#effect"
+import * as Clock from "#effect/Clock"
+import * as Duration from "#effect/Duration"
+import * as Effect from "#effect/Effect"
 import { backoffWithin, nextAttemptMillis } from "../../nango/src/deadline.js"
 import { TimeoutError, type TransportError } from "../NangoConnectError.js"
 import type { NangoConnectionsError } from "../NangoConnectionsError.js"
@@ -45,7 +53,7 @@ export type Endpoint<A, E> = (
 ) => Effect.Effect<A, E | TimeoutError | TransportError>
 
 /** The default Clock: with it, a transport that can arm its own timer does (see `Transport.Timer`). */
-const liveClock = Effect.runSync(Effect.clockWith(Effect.succeed))
+const liveClock = Effect.runSync(currentClock)
 
 /** A timer for one attempt: what the transport arms, and the same limit as a `Duration`. */
 interface Timer extends Transport.Timer {
@@ -81,6 +89,7 @@ export const make = <A, E extends NangoConnectionsError>(
   const label = { method: definition.method, path: definition.path }
   const spanName = definition.name
   const spanOptions = {
+    ...spanDefaults,
     kind: "client",
     attributes: { "http.request.method": label.method, "url.path": label.path },
   } as const
@@ -98,17 +107,14 @@ export const make = <A, E extends NangoConnectionsError>(
           const exchange =
             transport.timesItself && clock === liveClock
               ? transport.send(request, armed)
-              : Effect.timeoutOrElse(transport.send(request), {
-                  duration: armed.duration,
-                  orElse: () => Effect.fail(armed.onTimeout()),
-                })
+              : timeoutFail(transport.send(request), { duration: armed.duration, onTimeout: armed.onTimeout })
           return Effect.flatMap(exchange, (response) => {
             span.attribute("http.response.status_code", response.status)
             return definition.onResponse(response, label)
           })
         }
-        const deadline = clock.currentTimeMillisUnsafe() + timer.total.millis
-        return Effect.catch(attempt(first), (error) =>
+        const deadline = clockMillis(clock) + timer.total.millis
+        return catchAll(attempt(first), (error) =>
           isTransient(error, definition.idempotent, policies.retry)
             ? retried({ attempt, firstError: error, deadline, schedule, timer })
             : Effect.fail(error),
@@ -128,7 +134,7 @@ const retried = <A, E extends NangoConnectionsError>(options: {
   readonly attempt: (timer: Timer) => Effect.Effect<A, E | TimeoutError | TransportError>
   readonly firstError: E | TimeoutError | TransportError
   readonly deadline: number
-  readonly schedule: Schedule.Schedule<Duration.Duration, NangoConnectionsError>
+  readonly schedule: RetrySchedule<NangoConnectionsError>
   readonly timer: { readonly attempt: Timer; readonly total: Timer }
 }): Effect.Effect<A, E | TimeoutError | TransportError> => {
   const { attempt, deadline, timer } = options
@@ -148,14 +154,12 @@ const retried = <A, E extends NangoConnectionsError>(options: {
         : attempt(timer.attempt)
     })
   })
-  const withinDeadline = options.schedule.pipe(
-    Schedule.modifyDelay(({ duration }) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        const backoff = backoffWithin(Duration.toMillis(Duration.fromInputUnsafe(duration)), now, deadline)
-        reachedDeadline = backoff.reachesDeadline
-        return Duration.millis(backoff.millis)
-      }),
-    ),
+  const withinDeadline = modifyDelay(options.schedule, (delay) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      const backoff = backoffWithin(Duration.toMillis(delay), now, deadline)
+      reachedDeadline = backoff.reachesDeadline
+      return Duration.millis(backoff.millis)
+    }),
   )
   return Effect.retry(next, { schedule: withinDeadline, while: retryAfterFits(deadline) })
 }

@@ -2,12 +2,10 @@
  * Maps what the transport and the server answered into the package's typed errors. Nothing here
  * reads or copies a request header, so no credential can reach an error.
  */
-import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
-import * as SchemaIssue from "effect/SchemaIssue"
+import { decodeUnknownCheck, issuesOf, parseJson, type SchemaError } from "#effect"
+import * as Clock from "#effect/Clock"
+import * as Duration from "#effect/Duration"
+import * as Effect from "#effect/Effect"
 import type * as Failure from "../../nango/src/failure.js"
 import { describeResponseFailure, failureTag, issueLine } from "../../nango/src/failure.js"
 import { announcedWaitMillis } from "../../nango/src/rules.js"
@@ -22,6 +20,7 @@ import {
   UnexpectedStatus,
 } from "../NangoConnectError.js"
 import { ErrorEnvelope, type ValidationIssue } from "../NangoConnectSchema.js"
+import * as Check from "./check.js"
 import type { IncomingResponse, RequestLabel } from "./transport.js"
 
 // -----------------------------------------------------------------------------
@@ -64,7 +63,7 @@ export interface Refined<T extends Failure.RefinedTag, R> {
   readonly make: (tag: T, fields: ResponseFields, payload: unknown) => R
 }
 
-const decodeEnvelope = Schema.decodeUnknownResult(Schema.fromJsonString(ErrorEnvelope))
+const decodeEnvelope = decodeUnknownCheck(parseJson(ErrorEnvelope))
 
 /**
  * The wait a 429 announces: `Retry-After` (delay-seconds or an HTTP date), else
@@ -87,7 +86,7 @@ export const responseFailure = <S extends DocumentedStatus, T extends Failure.Re
   refined?: Refined<T, R>,
 ): Effect.Effect<never, ResponseFailure<S> | R> =>
   Effect.gen(function* () {
-    const envelope = Result.getOrUndefined(decodeEnvelope(response.body ?? ""))?.error
+    const envelope = Check.getOrUndefined(decodeEnvelope(response.body ?? ""))?.error
     const status = response.status
     const tag = failureTag(status, documented, envelope?.code, refined?.refinements)
     const fields = {
@@ -133,31 +132,20 @@ export const responseFailure = <S extends DocumentedStatus, T extends Failure.Re
 // Decode errors
 // -----------------------------------------------------------------------------
 
-/** Renders issues with their messages, never the values that failed: those may be credentials. */
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1({
-  leafHook: (issue) => {
-    switch (issue._tag) {
-      case "MissingKey":
-        return "Missing key"
-      case "UnexpectedKey":
-        return "Expected no excess property"
-      default:
-        return SchemaIssue.defaultLeafHook(issue)
-    }
-  },
-})
-
 /**
  * Describes where a body failed its schema: each issue's path and what was expected, with the
  * actual values cut out, since a body may hold a token or a client secret.
  */
-export const describeIssues = (error: Schema.SchemaError): ReadonlyArray<string> => [
-  ...new Set(formatIssues(error.issue).issues.map((issue) => issueLine(issue.path, issue.message))),
+export const describeIssues = (error: SchemaError): ReadonlyArray<string> => [
+  ...new Set(issuesOf(error).map((issue) => issueLine(issue.path, issue.message))),
 ]
 
 /** Parses a body as JSON; a failure is reported without the body's text. */
-export const parseJsonBody = (text: string): Result.Result<unknown, ReadonlyArray<string>> =>
-  Result.try({ try: () => JSON.parse(text) as unknown, catch: () => ["(root): not JSON"] })
+export const parseJsonBody = (text: string): Check.Check<unknown, ReadonlyArray<string>> =>
+  Check.attempt(
+    () => JSON.parse(text) as unknown,
+    () => ["(root): not JSON"],
+  )
 
 /** Builds the error for a 2xx whose body is not JSON or not the expected shape. */
 export const decodeFailure = (

@@ -2,7 +2,7 @@
  * The fields the error classes of both clients share: the request an error belongs to (method
  * and path, never a header or a body), and what an HTTP error response carries.
  */
-import * as Schema from "effect/Schema"
+import * as Schema from "#effect/Schema"
 import { ValidationIssue } from "../NangoConnectSchema.js"
 
 /** The request an error belongs to: method and path (the template, for a connection), never headers or the body. */

@@ -2,10 +2,9 @@
  * The client's options resolved before anything is built (the rules are `nango/src/options.ts`),
  * decoded with this line's `Duration` and `Redacted`, or `InvalidInput` naming what was refused.
  */
-import * as Duration from "effect/Duration"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
+import { durationOf } from "#effect"
+import * as Duration from "#effect/Duration"
+import * as Redacted from "#effect/Redacted"
 import { headerSafe } from "../../nango/src/failure.js"
 import {
   type LineDecoders,
@@ -14,6 +13,7 @@ import {
   resolveOptionsWith,
 } from "../../nango/src/options.js"
 import { InvalidInput } from "../NangoConnectError.js"
+import * as Check from "./check.js"
 
 /** Builds an `InvalidInput` whose message lists its issues. */
 export const invalid = (input: InvalidInput["input"], issues: ReadonlyArray<string>) =>
@@ -27,8 +27,8 @@ const decoders: LineDecoders<Duration.Duration, Redacted.Redacted<string>> = {
   duration: (input) => {
     // Milliseconds: NaN and negative numbers are refused before the decoder turns them into a duration.
     if (typeof input === "number" && !(input >= 0)) return undefined
-    const decoded = Option.getOrUndefined(Duration.fromInput(input as Duration.Input))
-    return decoded === undefined || Duration.isNegative(decoded) || Number.isNaN(Duration.toMillis(decoded))
+    const decoded = durationOf(input)
+    return decoded === undefined || Duration.toMillis(decoded) < 0 || Number.isNaN(Duration.toMillis(decoded))
       ? undefined
       : decoded
   },
@@ -49,7 +49,7 @@ export const decodeDuration = (input: unknown): Duration.Duration | undefined =>
 export const resolveOptions = (
   options: unknown,
   defaults: OptionDefaults<Duration.Duration>,
-): Result.Result<Resolved, InvalidInput> => {
+): Check.Check<Resolved, InvalidInput> => {
   const resolved = resolveOptionsWith(options, defaults, decoders)
-  return "input" in resolved ? Result.fail(invalid(resolved.input, resolved.issues)) : Result.succeed(resolved)
+  return "input" in resolved ? Check.fail(invalid(resolved.input, resolved.issues)) : Check.succeed(resolved)
 }

@@ -2,10 +2,11 @@
  * The retry schedule: transient failures only, exponential backoff with jitter, a bounded number
  * of attempts, and the server's `Retry-After` honoured up to a cap.
  */
-import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Schedule from "effect/Schedule"
+import { type RetrySchedule, retryWhile } from "#effect"
+import * as Clock from "#effect/Clock"
+import * as Duration from "#effect/Duration"
+import * as Effect from "#effect/Effect"
+import * as Schedule from "#effect/Schedule"
 import { isTransient as isTransientFailure } from "../../nango/src/failure.js"
 import { rateLimitSlackMillis } from "../../nango/src/rules.js"
 import type { NangoConnectionsError } from "../NangoConnectionsError.js"
@@ -38,24 +39,17 @@ export const isTransient = (error: NangoConnectionsError, idempotent: boolean, p
   )
 
 /** The schedule that drives `Effect.retry` for one call. */
-export const retrySchedule = (
-  policy: ResolvedRetry,
-  idempotent: boolean,
-): Schedule.Schedule<Duration.Duration, NangoConnectionsError> => {
-  const backoff: Schedule.Schedule<Duration.Duration, NangoConnectionsError> = Schedule.exponential(policy.baseDelay)
-  return backoff.pipe(
-    Schedule.jittered,
-    Schedule.while(({ attempt, input }) => attempt <= policy.maxAttempts - 1 && isTransient(input, idempotent, policy)),
-    Schedule.modifyDelay(({ duration, input }) => {
-      const capped = Duration.min(Duration.fromInputUnsafe(duration), policy.maxDelay)
-      return Effect.succeed(
-        input._tag === "RateLimited" && input.retryAfter !== undefined
-          ? Duration.max(capped, rateLimitWait(input.retryAfter))
-          : capped,
-      )
-    }),
-  )
-}
+export const retrySchedule = (policy: ResolvedRetry, idempotent: boolean): RetrySchedule<NangoConnectionsError> =>
+  retryWhile(Schedule.exponential(policy.baseDelay).pipe(Schedule.jittered), {
+    maxRetries: policy.maxAttempts - 1,
+    retryOn: (error: NangoConnectionsError) => isTransient(error, idempotent, policy),
+    delay: (error, delay) => {
+      const capped = Duration.min(delay, policy.maxDelay)
+      return error._tag === "RateLimited" && error.retryAfter !== undefined
+        ? Duration.max(capped, rateLimitWait(error.retryAfter))
+        : capped
+    },
+  })
 
 /**
  * Whether the wait a 429 asks for still ends before the call's deadline. When it does not, the

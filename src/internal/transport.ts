@@ -3,13 +3,12 @@
  * headers and a size-capped body. Two implementations share it: any `HttpClient` (portable), and
  * the fast path that `NangoHttpClient.layerUndici` attaches to the `HttpClient` it provides.
  */
-import * as Effect from "effect/Effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientError from "effect/http/HttpClientError"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import type * as HttpClientResponse from "effect/http/HttpClientResponse"
-import * as Stream from "effect/Stream"
+import { isEmptyBody, type ResponseError, withRequestInit, withTracing } from "#effect"
+import * as Effect from "#effect/Effect"
+import type * as HttpClient from "#effect/HttpClient"
+import * as HttpClientRequest from "#effect/HttpClientRequest"
+import type * as HttpClientResponse from "#effect/HttpClientResponse"
+import * as Stream from "#effect/Stream"
 import { describeTransportFailure } from "../../nango/src/error-code.js"
 import type { RequestLabel } from "../../nango/src/failure.js"
 import { type TimeoutError, TransportError } from "../NangoConnectError.js"
@@ -113,15 +112,11 @@ export const fromHttpClient = (
   if (fast !== undefined && !options.propagateTraceContext) {
     return { send: fast(options.baseUrl, options.maxBytes), timesItself: true }
   }
-  const prepared = client.pipe(
+  const prepared = withTracing(
     // Redirects are not followed: Nango never redirects, and fetch would turn a redirected POST
     // into a GET. The 3xx comes back as UnexpectedStatus. (Read by FetchHttpClient only.)
-    HttpClient.transformResponse((effect) => {
-      const manual = Effect.provideService(effect, FetchHttpClient.RequestInit, { ...requestInit, redirect: "manual" })
-      return options.propagateTraceContext
-        ? Effect.provideService(manual, HttpClient.TracerPropagationEnabled, true)
-        : Effect.provideService(manual, HttpClient.TracerDisabledWhen, () => true)
-    }),
+    withRequestInit(client, { ...requestInit, redirect: "manual" }),
+    options.propagateTraceContext,
   )
   return {
     send: (request) => {
@@ -152,7 +147,7 @@ const readBody = (
   maxBytes: number,
   request: RequestLabel,
 ): Effect.Effect<string | undefined, TransportError> => {
-  const failed = (error: HttpClientError.HttpClientError) => transportFailure(error.cause, "response", request)
+  const failed = (error: ResponseError) => transportFailure(error.cause, "response", request)
   const declared = response.headers["content-length"]
   if (declared !== undefined) {
     return Number(declared) > maxBytes ? Effect.succeed(undefined) : Effect.mapError(response.text, failed)
@@ -169,10 +164,7 @@ const readBody = (
           return true
         }),
       ),
-      Effect.catchIf(
-        (error) => error.reason._tag === "EmptyBodyError",
-        () => Effect.void,
-      ),
+      Effect.catchIf(isEmptyBody, () => Effect.void),
       Effect.mapError(failed),
       Effect.map(() => (size > maxBytes ? undefined : decodeChunks(chunks, size))),
     )

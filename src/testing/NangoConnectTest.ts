@@ -5,14 +5,13 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientError from "effect/http/HttpClientError"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
+import { clockMillis, currentClock, promiseRunner, ServiceTag, transportError, unwrapLayer } from "#effect"
+import * as Effect from "#effect/Effect"
+import * as FetchHttpClient from "#effect/FetchHttpClient"
+import * as HttpClient from "#effect/HttpClient"
+import * as HttpClientResponse from "#effect/HttpClientResponse"
+import * as Layer from "#effect/Layer"
+import * as Redacted from "#effect/Redacted"
 import * as NangoConnect from "../NangoConnect.js"
 import * as NangoConnections from "../NangoConnections.js"
 import {
@@ -34,7 +33,7 @@ import {
  * @since 0.1.0
  * @category tags
  */
-export class Emulator extends Context.Service<Emulator, NangoEmulator>()("effect-nango/testing/Emulator") {}
+export class Emulator extends ServiceTag<Emulator, NangoEmulator>()("effect-nango/testing/Emulator") {}
 
 // -----------------------------------------------------------------------------
 // Options
@@ -99,8 +98,7 @@ export const inMemoryClient = (emulator: NangoEmulator): HttpClient.HttpClient =
         ])
         return toResponse(outcome, signal)
       },
-      catch: (cause) =>
-        new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) }),
+      catch: (cause) => transportError(request, cause),
     }).pipe(Effect.map((response) => HttpClientResponse.fromWeb(request, response))),
   )
 
@@ -124,11 +122,11 @@ const clientLayer = (emulator: NangoEmulator, options: Options) => {
 export const layer = (
   options: Options = {},
 ): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections | Emulator> =>
-  Layer.unwrap(
+  unwrapLayer(
     Effect.gen(function* () {
-      const clock = yield* Effect.clockWith(Effect.succeed)
+      const clock = yield* currentClock
       const emulator = yield* Effect.acquireRelease(
-        Effect.promise(() => NangoEmulator.start({ ...options, now: () => clock.currentTimeMillisUnsafe() })),
+        Effect.promise(() => NangoEmulator.start({ ...options, now: () => clockMillis(clock) })),
         (started) => Effect.promise(() => started.close()),
       )
       return Layer.merge(
@@ -147,10 +145,10 @@ export const layer = (
 export const layerInMemory = (
   options: Options = {},
 ): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections | Emulator> =>
-  Layer.unwrap(
+  unwrapLayer(
     Effect.gen(function* () {
-      const clock = yield* Effect.clockWith(Effect.succeed)
-      const emulator = NangoEmulator.inMemory({ ...options, now: () => clock.currentTimeMillisUnsafe() })
+      const clock = yield* currentClock
+      const emulator = NangoEmulator.inMemory({ ...options, now: () => clockMillis(clock) })
       return Layer.merge(
         clientLayer(emulator, options).pipe(
           Layer.provide(Layer.succeed(HttpClient.HttpClient, inMemoryClient(emulator))),
@@ -189,12 +187,12 @@ export const completeSession = <R = never>(
 ): Effect.Effect<CompletedSession, never, Emulator | R> =>
   Effect.gen(function* () {
     const emulator = yield* Emulator
-    const context = yield* Effect.context<R>()
+    const runPromise = yield* promiseRunner<R>()
     const receiver = options.deliverTo
     const deliverTo =
       receiver === undefined || typeof receiver === "string"
         ? receiver
-        : (delivery: WebhookDelivery) => Effect.runPromiseWith(context)(receiver(delivery))
+        : (delivery: WebhookDelivery) => runPromise(receiver(delivery))
     const value = Redacted.isRedacted(token) ? Redacted.value(token) : token
     const { deliverTo: _, ...rest } = options
     return yield* Effect.promise(() =>

@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
+import * as Effect from "#effect/Effect"
+import type * as Scope from "#effect/Scope"
 import { NangoEmulator, type Options } from "../../nango/src/emulator.js"
 
 export * from "../../nango/src/emulator.js"

@@ -1,9 +1,9 @@
 // This line's call for suite/programs/undici-after-fetch.ts (see there): a session created and read
 // through NangoConnect.layer on NangoHttpClient.layerUndici.
 import { Effect, Exit, Layer } from "effect"
+import { NangoConnect } from "effect-nango"
+import * as NangoHttpClient from "effect-nango/undici"
 import { report } from "../../../suite/programs/undici-after-fetch.js"
-import { NangoConnect } from "../../src/index.js"
-import * as NangoHttpClient from "../../src/NangoHttpClient.js"
 
 await report(async (emulator) => {
   const program = Effect.gen(function* () {

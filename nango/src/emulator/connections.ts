@@ -7,312 +7,30 @@
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import { connectionIdPattern, derivedTags, integrationIdPattern, maxEffectiveTags, tagKeyPattern } from "../rules.js"
-import type { Issue } from "../validation.js"
+import {
+  type ConnectionsEndpoint,
+  credentialScopes,
+  forbidden,
+  grants,
+  toConnectionEndUser,
+} from "./connection-access.js"
+import {
+  boolRule,
+  checkConnectionId,
+  checkQuery,
+  checkStrictObject,
+  integrationRule,
+  issue,
+  isTrue,
+  lengthRule,
+  notFound,
+  numberRule,
+  readQuery,
+  unknownIntegration,
+} from "./connection-queries.js"
+import { offsetTime, postgresTime, sampleCredentials, summary, withoutRefreshTokens } from "./connection-records.js"
 import { invalid, type Reply } from "./replies.js"
-import type { ConnectionEndUser, NewConnection, StoredConnection } from "./types.js"
-
-/** An `end_user` body (as validated) in the shape a connection reports it, with its organization. */
-export const toConnectionEndUser = (
-  user: Record<string, unknown>,
-  organization: ConnectionEndUser["organization"],
-): ConnectionEndUser => ({
-  id: user.id as string,
-  display_name: (user.display_name as string | undefined) ?? null,
-  email: (user.email as string | undefined) ?? null,
-  tags: (user.tags as Record<string, string> | undefined) ?? null,
-  organization,
-})
-
-/** The scopes that let a key read a connection's credentials. */
-const credentialScopes = ["environment:*", "environment:connections:*", "environment:connections:read_credentials"]
-
-/** Whether a key's scopes grant `scope` (a grant ending in `:*` matches by prefix). */
-export const grants = (scopes: ReadonlyArray<string>, scope: string): boolean =>
-  scopes.some((granted) => granted === scope || (granted.endsWith(":*") && scope.startsWith(granted.slice(0, -1))))
-
-const forbidden = (message: string): Reply => ({ status: 403, body: { error: { code: "forbidden", message } } })
-
-/** The scope each connections endpoint needs, as the server's guard words its refusal. */
-export const scopeCheck = (endpoint: ConnectionsEndpoint, scopes: ReadonlyArray<string>): Reply | undefined => {
-  const any = (...needed: ReadonlyArray<string>) =>
-    needed.some((scope) => grants(scopes, scope))
-      ? undefined
-      : forbidden(
-          needed.length === 1
-            ? `Insufficient scope. Required: ${needed[0]}`
-            : `Insufficient scope. Required one of: ${needed.join(" or ")}`,
-        )
-  switch (endpoint) {
-    case "getConnection":
-      return any("environment:connections:read", "environment:connections:read_credentials")
-    case "listConnections":
-      return any("environment:connections:list", "environment:connections:list_credentials")
-    case "patchConnection":
-    case "setMetadata":
-    case "updateMetadata":
-      return any("environment:connections:update")
-    case "deleteConnection":
-      return any("environment:connections:delete")
-    case "importConnection":
-      return any("environment:connections:create")
-  }
-}
-
-/** The `/connections` endpoints. */
-export type ConnectionsEndpoint =
-  | "getConnection"
-  | "listConnections"
-  | "patchConnection"
-  | "deleteConnection"
-  | "setMetadata"
-  | "updateMetadata"
-  | "importConnection"
-
-/** The endpoint a method and path name, with the connection id of the path, if any. */
-export const connectionsEndpointOf = (
-  method: string,
-  path: string,
-): { readonly endpoint: ConnectionsEndpoint; readonly connectionId?: string } | undefined => {
-  if (path === "/connections") {
-    return method === "GET"
-      ? { endpoint: "listConnections" }
-      : method === "POST"
-        ? { endpoint: "importConnection" }
-        : undefined
-  }
-  if (path === "/connections/metadata" && (method === "POST" || method === "PATCH")) {
-    return { endpoint: method === "POST" ? "setMetadata" : "updateMetadata" }
-  }
-  const match = /^\/connections\/([^/]+)$/.exec(path)
-  if (match === null) return undefined
-  let connectionId: string
-  try {
-    connectionId = decodeURIComponent(match[1] as string)
-  } catch {
-    return undefined
-  }
-  const endpoint =
-    method === "GET"
-      ? "getConnection"
-      : method === "PATCH"
-        ? "patchConnection"
-        : method === "DELETE"
-          ? "deleteConnection"
-          : undefined
-  return endpoint === undefined ? undefined : { endpoint, connectionId }
-}
-
-// -----------------------------------------------------------------------------
-// Query validation, as zod words it
-// -----------------------------------------------------------------------------
-
-const issue = (code: string, message: string, path: ReadonlyArray<string>): Issue => ({ code, message, path })
-
-const trueWords = new Set(["true", "1", "yes", "on", "y", "enabled"])
-const falseWords = new Set(["false", "0", "no", "off", "n", "disabled"])
-
-/** A query read as `qs` reads it for the keys the emulator knows: `tags[k]` as a record. */
-interface Query {
-  readonly values: Map<string, Array<string>>
-  readonly tags: Map<string, Array<string>>
-}
-
-const readQuery = (params: URLSearchParams): Query => {
-  const values = new Map<string, Array<string>>()
-  const tags = new Map<string, Array<string>>()
-  for (const [key, value] of params) {
-    const tag = /^tags\[(.*)\]$/.exec(key)
-    const into = tag === null ? values : tags
-    const name = tag === null ? key : (tag[1] as string)
-    into.set(name, [...(into.get(name) ?? []), value])
-  }
-  return { values, tags }
-}
-
-/** Checks a strict query: known keys only, each once, each by its rule; returns the values read. */
-const checkQuery = (
-  query: Query,
-  rules: Record<string, { readonly required?: boolean; readonly check: (value: string) => string | undefined }>,
-): { readonly issues: Array<Issue>; readonly read: Record<string, string> } => {
-  const issues: Array<Issue> = []
-  const read: Record<string, string> = {}
-  for (const [name, rule] of Object.entries(rules)) {
-    const values = query.values.get(name)
-    if (values === undefined) {
-      if (rule.required === true) {
-        issues.push(issue("invalid_type", "Invalid input: expected string, received undefined", [name]))
-      }
-      continue
-    }
-    if (values.length > 1) {
-      issues.push(issue("invalid_type", "Invalid input: expected string, received array", [name]))
-      continue
-    }
-    const problem = rule.check(values[0] as string)
-    if (problem !== undefined) issues.push(issue("invalid_format", problem, [name]))
-    else read[name] = values[0] as string
-  }
-  for (const name of query.values.keys()) {
-    if (!(name in rules)) issues.push(issue("unrecognized_keys", `Unrecognized key: "${name}"`, []))
-  }
-  if (query.tags.size > 0 && !("tags" in rules)) issues.push(issue("unrecognized_keys", 'Unrecognized key: "tags"', []))
-  return { issues, read }
-}
-
-const integrationRule = {
-  required: true,
-  check: (value: string) =>
-    integrationIdPattern.test(value) && value.length <= 255
-      ? undefined
-      : `Invalid string: must match pattern ${integrationIdPattern}`,
-}
-const boolRule = {
-  check: (value: string) =>
-    trueWords.has(value.toLowerCase()) || falseWords.has(value.toLowerCase())
-      ? undefined
-      : 'Invalid input: expected stringbool ("true" or "false" and their equivalents)',
-}
-const isTrue = (value: string | undefined) => value !== undefined && trueWords.has(value.toLowerCase())
-const lengthRule = (min: number, max: number) => ({
-  check: (value: string) =>
-    value.length < min
-      ? `Too small: expected string to have >=${min} characters`
-      : value.length > max
-        ? `Too big: expected string to have <=${max} characters`
-        : undefined,
-})
-const numberRule = (min: number, max: number) => ({
-  check: (value: string) => {
-    const number = Number(value)
-    if (value.trim() === "" || Number.isNaN(number)) return "Invalid input: expected number, received NaN"
-    if (number < min) return `Too small: expected number to be >=${min}`
-    if (number > max) return `Too big: expected number to be <=${max}`
-    return undefined
-  },
-})
-
-/** The path's connection id, as `connectionIdSchema` checks it. */
-const checkConnectionId = (connectionId: string): ReadonlyArray<Issue> =>
-  connectionIdPattern.test(connectionId) && connectionId.length <= 255
-    ? []
-    : [issue("invalid_format", `Invalid string: must match pattern ${connectionIdPattern}`, ["connectionId"])]
-
-const notFound: Reply = { status: 404, body: { error: { code: "not_found", message: "Failed to find connection" } } }
-const unknownIntegration: Reply = {
-  status: 400,
-  body: { error: { code: "unknown_provider_config", message: "Provider does not exists" } },
-}
-
-/** A timestamp as the GET of one connection writes it: `+00:00` instead of `Z`. */
-const offsetTime = (millis: number) => new Date(millis).toISOString().replace("Z", "+00:00")
-
-/** A list item's `created`: PostgreSQL's own form, with microseconds and `+00:00`. */
-const postgresTime = (millis: number) => new Date(millis).toISOString().replace(/\.(\d{3})Z$/, ".$1000+00:00")
-
-/** Credentials as the server hands them out: refresh tokens removed unless asked for. */
-const withoutRefreshTokens = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(withoutRefreshTokens)
-  if (typeof value !== "object" || value === null) return value
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => key.replace(/[^a-zA-Z]/g, "").toLowerCase() !== "refreshtoken")
-      .map(([key, item]) => [key, withoutRefreshTokens(item)]),
-  )
-}
-
-const token = (prefix: string) => `${prefix}_${randomBytes(16).toString("hex")}`
-
-/** Credentials of a given type, with fresh secrets, as a provider would have issued them. */
-export const sampleCredentials = (type: string, now: number): Record<string, unknown> => {
-  const expiresAt = new Date(now + 3600_000).toISOString()
-  switch (type) {
-    case "OAUTH2": {
-      const issued = { access_token: token("access"), refresh_token: token("refresh"), expires_at: expiresAt }
-      return { type, ...issued, raw: { ...issued, token_type: "bearer" } }
-    }
-    case "OAUTH1": {
-      const issued = { oauth_token: token("oauth"), oauth_token_secret: token("secret") }
-      return { type, ...issued, raw: issued }
-    }
-    case "OAUTH2_CC":
-      return {
-        type,
-        token: token("cc"),
-        client_id: "client",
-        client_secret: token("secret"),
-        expires_at: expiresAt,
-        raw: {},
-      }
-    case "API_KEY":
-      return { type, apiKey: token("key") }
-    case "BASIC":
-      return { type, username: "user", password: token("password") }
-    case "APP": {
-      const issued = { access_token: token("access"), expires_at: expiresAt }
-      return { type, ...issued, jwtToken: token("token"), raw: issued }
-    }
-    case "CUSTOM":
-      return {
-        type,
-        app: { type: "APP", access_token: token("access"), expires_at: expiresAt, raw: {} },
-        user: { type: "OAUTH2", access_token: token("access"), refresh_token: token("refresh"), raw: {} },
-        raw: {},
-      }
-    case "TBA":
-      return {
-        type,
-        token_id: token("token"),
-        token_secret: token("secret"),
-        config_override: { client_id: "client", client_secret: token("secret") },
-      }
-    case "JWT":
-      return { type, token: token("token"), expires_at: expiresAt }
-    case "BILL":
-      return {
-        type,
-        username: "user",
-        password: token("password"),
-        organization_id: "org",
-        dev_key: token("key"),
-        session_id: token("token"),
-        user_id: "user",
-        expires_at: expiresAt,
-        raw: {},
-      }
-    case "TWO_STEP":
-      return { type, token: token("token"), refresh_token: token("refresh"), expires_at: expiresAt, raw: {} }
-    case "SIGNATURE":
-      return { type, username: "user", password: token("password"), token: token("token"), expires_at: expiresAt }
-    case "AWS_SIGV4":
-      return {
-        type,
-        role_arn: "arn:aws:iam::123456789012:role/nango",
-        region: "us-east-1",
-        service: "execute-api",
-        access_key_id: "AKIAEXAMPLE",
-        secret_access_key: token("secret"),
-        session_token: token("token"),
-        expires_at: expiresAt,
-        raw: {},
-      }
-    case "NONE":
-      return {}
-    default:
-      return { type, token: token("token"), raw: {} }
-  }
-}
-
-/** The fields a connection shows in a list and in its own GET alike, in the server's order. */
-const summary = (connection: StoredConnection) => ({
-  id: connection.id,
-  connection_id: connection.connection_id,
-  provider_config_key: connection.provider_config_key,
-  provider: connection.provider,
-  errors: connection.errors,
-  end_user: connection.end_user,
-  tags: connection.tags,
-  metadata: connection.metadata,
-})
+import type { NewConnection, StoredConnection } from "./types.js"
 
 /** The connections of one emulator, and the `/connections` endpoints on them. */
 export class Connections {
@@ -661,21 +379,4 @@ export class Connections {
       },
     }
   }
-}
-
-/** The issues of a body that must be an object with only `known` keys (`{}` and no body pass). */
-const checkStrictObject = (body: unknown, known: ReadonlyArray<string>): Array<Issue> => {
-  if (body === undefined) return []
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return [
-      issue(
-        "invalid_type",
-        `Invalid input: expected object, received ${Array.isArray(body) ? "array" : typeof body}`,
-        [],
-      ),
-    ]
-  }
-  return Object.keys(body)
-    .filter((key) => !known.includes(key))
-    .map((key) => issue("unrecognized_keys", `Unrecognized key: "${key}"`, []))
 }

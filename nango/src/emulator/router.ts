@@ -4,7 +4,7 @@
  * limiter, query and body) before the endpoint's handler.
  */
 import { validateEmptyQuery } from "../validation.js"
-import { connectionsEndpointOf, grants, scopeCheck } from "./connections.js"
+import { connectionsEndpointOf, grants, scopeCheck } from "./connection-access.js"
 import type { RateLimiter } from "./faults.js"
 import {
   authFailure,

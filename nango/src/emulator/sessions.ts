@@ -6,7 +6,8 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { effectiveTags, maxEffectiveTags, type SessionOperation, unstorableSessionPaths } from "../rules.js"
 import { validateCreateBody, validateDeprecatedWebhookUrls, validateReconnectBody } from "../validation.js"
-import { Connections, toConnectionEndUser } from "./connections.js"
+import { toConnectionEndUser } from "./connection-access.js"
+import { Connections } from "./connections.js"
 import { invalid, type Reply, unknownIntegrations } from "./replies.js"
 import type { ConnectionEndUser, Options, StoredSession } from "./types.js"
 

@@ -1,0 +1,2 @@
+/** `Context` as this line's Effect has it, imported by the shared sources as `#effect/Context`. */
+export * from "effect/Context"

@@ -1,0 +1,128 @@
+/**
+ * The `/connections` query strings and bodies checked as the live server (zod) checks them, with
+ * its words, and the replies its checks give.
+ */
+import { connectionIdPattern, integrationIdPattern } from "../rules.js"
+import type { Issue } from "../validation.js"
+import type { Reply } from "./replies.js"
+
+// -----------------------------------------------------------------------------
+// Query validation, as zod words it
+// -----------------------------------------------------------------------------
+
+export const issue = (code: string, message: string, path: ReadonlyArray<string>): Issue => ({ code, message, path })
+
+export const trueWords = new Set(["true", "1", "yes", "on", "y", "enabled"])
+export const falseWords = new Set(["false", "0", "no", "off", "n", "disabled"])
+
+/** A query read as `qs` reads it for the keys the emulator knows: `tags[k]` as a record. */
+export interface Query {
+  readonly values: Map<string, Array<string>>
+  readonly tags: Map<string, Array<string>>
+}
+
+export const readQuery = (params: URLSearchParams): Query => {
+  const values = new Map<string, Array<string>>()
+  const tags = new Map<string, Array<string>>()
+  for (const [key, value] of params) {
+    const tag = /^tags\[(.*)\]$/.exec(key)
+    const into = tag === null ? values : tags
+    const name = tag === null ? key : (tag[1] as string)
+    into.set(name, [...(into.get(name) ?? []), value])
+  }
+  return { values, tags }
+}
+
+/** Checks a strict query: known keys only, each once, each by its rule; returns the values read. */
+export const checkQuery = (
+  query: Query,
+  rules: Record<string, { readonly required?: boolean; readonly check: (value: string) => string | undefined }>,
+): { readonly issues: Array<Issue>; readonly read: Record<string, string> } => {
+  const issues: Array<Issue> = []
+  const read: Record<string, string> = {}
+  for (const [name, rule] of Object.entries(rules)) {
+    const values = query.values.get(name)
+    if (values === undefined) {
+      if (rule.required === true) {
+        issues.push(issue("invalid_type", "Invalid input: expected string, received undefined", [name]))
+      }
+      continue
+    }
+    if (values.length > 1) {
+      issues.push(issue("invalid_type", "Invalid input: expected string, received array", [name]))
+      continue
+    }
+    const problem = rule.check(values[0] as string)
+    if (problem !== undefined) issues.push(issue("invalid_format", problem, [name]))
+    else read[name] = values[0] as string
+  }
+  for (const name of query.values.keys()) {
+    if (!(name in rules)) issues.push(issue("unrecognized_keys", `Unrecognized key: "${name}"`, []))
+  }
+  if (query.tags.size > 0 && !("tags" in rules)) issues.push(issue("unrecognized_keys", 'Unrecognized key: "tags"', []))
+  return { issues, read }
+}
+
+export const integrationRule = {
+  required: true,
+  check: (value: string) =>
+    integrationIdPattern.test(value) && value.length <= 255
+      ? undefined
+      : `Invalid string: must match pattern ${integrationIdPattern}`,
+}
+export const boolRule = {
+  check: (value: string) =>
+    trueWords.has(value.toLowerCase()) || falseWords.has(value.toLowerCase())
+      ? undefined
+      : 'Invalid input: expected stringbool ("true" or "false" and their equivalents)',
+}
+export const isTrue = (value: string | undefined) => value !== undefined && trueWords.has(value.toLowerCase())
+export const lengthRule = (min: number, max: number) => ({
+  check: (value: string) =>
+    value.length < min
+      ? `Too small: expected string to have >=${min} characters`
+      : value.length > max
+        ? `Too big: expected string to have <=${max} characters`
+        : undefined,
+})
+export const numberRule = (min: number, max: number) => ({
+  check: (value: string) => {
+    const number = Number(value)
+    if (value.trim() === "" || Number.isNaN(number)) return "Invalid input: expected number, received NaN"
+    if (number < min) return `Too small: expected number to be >=${min}`
+    if (number > max) return `Too big: expected number to be <=${max}`
+    return undefined
+  },
+})
+
+/** The path's connection id, as `connectionIdSchema` checks it. */
+export const checkConnectionId = (connectionId: string): ReadonlyArray<Issue> =>
+  connectionIdPattern.test(connectionId) && connectionId.length <= 255
+    ? []
+    : [issue("invalid_format", `Invalid string: must match pattern ${connectionIdPattern}`, ["connectionId"])]
+
+export const notFound: Reply = {
+  status: 404,
+  body: { error: { code: "not_found", message: "Failed to find connection" } },
+}
+export const unknownIntegration: Reply = {
+  status: 400,
+  body: { error: { code: "unknown_provider_config", message: "Provider does not exists" } },
+}
+
+/** The issues of a body that must be an object with only `known` keys (`{}` and no body pass). */
+export const checkStrictObject = (body: unknown, known: ReadonlyArray<string>): Array<Issue> => {
+  if (body === undefined) return []
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return [
+      issue(
+        "invalid_type",
+        `Invalid input: expected object, received ${Array.isArray(body) ? "array" : typeof body}`,
+        [],
+      ),
+    ]
+  }
+  return Object.keys(body)
+    .filter((key) => !known.includes(key))
+    .map((key) => issue("unrecognized_keys", `Unrecognized key: "${key}"`, []))
+}

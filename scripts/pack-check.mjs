@@ -1,6 +1,7 @@
 // What a user gets from npm: packs each line with `npm pack`, installs it in a fresh application
 // beside the Effect it targets (effect 4.1.0; effect 3.22.4 with @effect/platform 0.97.2), and runs
-// the README's onboarding program there against effect-nango/testing. Usage: node scripts/pack-check.mjs
+// the README's onboarding program there against effect-nango/testing, after type-checking a program
+// that holds the package's types to the application's own Effect. Usage: node scripts/pack-check.mjs
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -50,6 +51,39 @@ if (!(await Effect.runPromise(viaUndici)).includes("session_token=")) throw new 
 console.log("undici transport ok")
 `
 
+// Type-checked in the application with this repository's TypeScript: the package's .d.ts reach the
+// line's adapter through its imports map, and from there the application's own Effect (a type from
+// another major, or one left unresolved as any, fails here).
+const typed = `
+import { Effect, Layer } from "effect"
+import { NangoConnect, NangoConnections, type NangoConnectError } from "effect-nango"
+import { NangoConnectTest } from "effect-nango/testing"
+
+type IsAny<T> = 0 extends 1 & T ? true : false
+const kit: Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections | NangoConnectTest.Emulator> =
+  NangoConnectTest.layer()
+const read = (token: string): Effect.Effect<string | undefined, NangoConnectError.GetConnectSessionError> =>
+  Effect.flatMap(NangoConnect.NangoConnect, (nango) => nango.getConnectSession(token)).pipe(
+    Effect.map((details) => details.endUser?.id),
+    Effect.provide(kit),
+  )
+export const typesAreTheApplications: [IsAny<typeof kit>, IsAny<ReturnType<typeof read>>] = [false, false]
+`
+const tsconfig = {
+  compilerOptions: {
+    target: "ES2022",
+    lib: ["ES2022", "DOM"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: [],
+  },
+  files: ["typed.ts"],
+}
+const tsc = join(root, "node_modules/typescript/bin/tsc")
+
 const lines = [
   { name: "Effect 4 line", dir: root, deps: { effect: "4.1.0", undici: "^7.16.0" } },
   {
@@ -72,7 +106,10 @@ for (const line of lines) {
     }),
   )
   writeFileSync(join(app, "main.mjs"), program)
+  writeFileSync(join(app, "typed.ts"), typed)
+  writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig))
   run("npm", ["install", "--no-audit", "--no-fund", "--silent"], app)
+  run(process.execPath, [tsc, "-p", "tsconfig.json"], app)
   const output = run(process.execPath, ["main.mjs"], app)
   if (
     !["session for user-42", "connect link ok", "undici transport ok"].every((expected) => output.includes(expected))
@@ -82,6 +119,6 @@ for (const line of lines) {
   }
   const installed = JSON.parse(run("npm", ["ls", "effect", "effect-nango", "--json"], app))
   console.log(
-    `${line.name}: effect-nango ${installed.dependencies["effect-nango"].version} on effect ${installed.dependencies.effect.version}, packed and installed, README program ran on both transports: ${output.trim().split("\n")[0]}`,
+    `${line.name}: effect-nango ${installed.dependencies["effect-nango"].version} on effect ${installed.dependencies.effect.version}, packed and installed, types checked against it, README program ran on both transports: ${output.trim().split("\n")[0]}`,
   )
 }

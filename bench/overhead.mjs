@@ -1,10 +1,13 @@
-// In-process: the Effect 4 client's own cost per call, on a transport with no I/O (a canned
-// response), against a baseline of one runPromise and a JSON.parse. Usage: node bench/overhead.mjs (after npm run build)
-import { Effect, Layer, ManagedRuntime } from "effect"
-import { HttpClient } from "effect/http"
-import { NangoConnect } from "../dist/src/index.js"
-import { FastPathKey } from "../dist/src/internal/transport.js"
+// In-process: a line's own cost per call, on a transport with no I/O (a canned response), against a
+// baseline of one runPromise and a JSON.parse.
+// Usage: node bench/overhead.mjs [effect4|effect3]   (after that line's npm run build)
 import { getSessionBody, secretKey, token } from "./bodies.mjs"
+import { lineModules } from "./lines.mjs"
+
+const line = await import(lineModules[process.argv[2] ?? "effect4"])
+const { Effect, HttpClient, Layer, ManagedRuntime } = line.effect
+const { NangoConnect } = await import(new URL("index.js", line.dist))
+const { FastPathKey } = await import(new URL("internal/transport.js", line.dist))
 
 const canned = { status: 200, header: () => undefined, body: getSessionBody }
 const fake = Object.assign(
@@ -25,6 +28,7 @@ const time = async (label, run, n = 50_000) => {
   const used = process.cpuUsage(cpu)
   console.log(`${label}: ${((used.user + used.system) / n).toFixed(1)} µs/call`)
 }
+console.log(line.name)
 await time("runPromise(promise + JSON.parse)", () => runtime.runPromise(baseline))
 await time("getConnectSession", () => runtime.runPromise(nango.getConnectSession(token)))
 process.exit(0)

@@ -18,17 +18,16 @@ const program = Effect.gen(function* () {
   const nango = yield* NangoConnect.NangoConnect
   const session = yield* nango.createConnectSession({ end_user: { id: "browser-user" } })
   const details = yield* nango.getConnectSession(session.token)
-  const unknown = yield* Effect.result(nango.getConnectSession(`nango_connect_session_${"0".repeat(64)}`))
+  const unknownToken = yield* Effect.match(nango.getConnectSession(`nango_connect_session_${"0".repeat(64)}`), {
+    onFailure: (error) => ({ tag: error._tag, code: "code" in error ? error.code : undefined }),
+    onSuccess: () => "found",
+  })
   yield* nango.deleteConnectSession(session.token)
-  const gone = yield* Effect.result(nango.getConnectSession(session.token))
-  return {
-    endUser: details.endUser?.id,
-    unknownToken:
-      unknown._tag === "Failure"
-        ? { tag: unknown.failure._tag, code: "code" in unknown.failure ? unknown.failure.code : undefined }
-        : "found",
-    afterDelete: gone._tag === "Failure" ? gone.failure._tag : "found",
-  }
+  const afterDelete = yield* Effect.match(nango.getConnectSession(session.token), {
+    onFailure: (error) => error._tag,
+    onSuccess: () => "found",
+  })
+  return { endUser: details.endUser?.id, unknownToken, afterDelete }
 })
 
 const show = (value: unknown) => {

@@ -122,7 +122,8 @@ Effect.scoped(
     )
   }),
 )
-  .pipe(Effect.tapCause(Effect.logError), Effect.runPromise)
-  .catch(() => {
+  .pipe(Effect.runPromise)
+  .catch((error: unknown) => {
+    console.error(error)
     process.exitCode = 1
   })

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url"
 import { defineConfig, type Plugin } from "vitest/config"
+import { writeEffect3Examples } from "../scripts/effect3-examples.js"
 import { toEffect3 } from "../scripts/effect3-readme.js"
 import { networkSuites } from "../suite/projects.js"
 
@@ -29,6 +30,9 @@ const examplesAsEffect3: Plugin = {
   enforce: "pre",
   transform: (code, id) => (id.startsWith(demoDir) && id.endsWith(".ts") ? toEffect3(code) : undefined),
 }
+
+// The demo run by suite/demo.test.ts, as Effect 3 code (effect3/generated/, written anew each run).
+writeEffect3Examples()
 
 export default defineConfig({
   plugins: [examplesAsEffect3],

@@ -22,7 +22,8 @@ const lineAdapter = {
     })),
 }
 const bundle = await build({
-  entryPoints: ["browser/page.ts"],
+  // The Effect 3 line bundles its generated copy of the page (scripts/effect3-examples.ts).
+  entryPoints: [process.argv[2] ?? "browser/page.ts"],
   plugins: [lineAdapter],
   bundle: true,
   format: "esm",

@@ -5,12 +5,12 @@
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
-import { describe, expect, it, lineRoot } from "#line"
+import { demoPath, describe, expect, it, lineRoot } from "#line"
 
 describe("the demo (npm start)", () => {
   it("runs the session life cycle and the connection flow, tags first, and exits 0", async () => {
     const { NANGO_SECRET_KEY: _key, NANGO_HOST: _host, ...env } = process.env
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "demo/main.ts"], {
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", demoPath], {
       cwd: fileURLToPath(lineRoot),
       env,
       encoding: "utf8",

@@ -49,6 +49,9 @@ export * as Transport from "../src/internal/transport.js"
 /** This line's folder (the one holding its `package.json`), as a file URL. */
 export const lineRoot = new URL("../", import.meta.url)
 
+/** The demo `npm start` runs, from `lineRoot`. */
+export const demoPath = "demo/main.ts"
+
 /** Which line runs the suite. */
 export const line = "effect4" as const
 

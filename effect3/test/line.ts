@@ -53,6 +53,9 @@ export * as Transport from "../../src/internal/transport.js"
 /** This line's folder (the one holding its `package.json`), as a file URL. */
 export const lineRoot = new URL("../", import.meta.url)
 
+/** The demo `npm start` runs, from `lineRoot`: the root's, as Effect 3 code (scripts/effect3-examples.ts). */
+export const demoPath = "generated/demo/main.ts"
+
 /** Which line runs the suite. */
 export const line = "effect3" as const
 

@@ -1,0 +1,37 @@
+// One line of effect-nango as the benchmark drives it, given where the line's package is built and
+// the line's own Effect: each line's bench module (bench/effect4.mjs, effect3/bench/effect3.mjs)
+// passes them, so that every import resolves to that line's Effect. makeCall returns a function
+// making one call and resolving when it is decoded.
+
+/** The line's name, its Effect and build, and `makeCall`. */
+export const lineOf = (line) => ({
+  ...line,
+  /**
+   * One client, on one transport: `own` (layerNangoConnect, or layerNango for getConnection),
+   * `fetch`, or `platform-node`; `call` is `get`, `create` or `connection` (getConnection).
+   */
+  makeCall: async ({ baseUrl, secretKey, token, transport, call, retry, connection }) => {
+    const { Layer, ManagedRuntime } = line.effect
+    const { NangoConnect, NangoConnections } = await import(new URL("index.js", line.dist))
+    const NangoHttpClient = await import(new URL("NangoHttpClient.js", line.dist))
+    const options = { secretKey, baseUrl, ...(retry === undefined ? {} : { retry }) }
+    // Loaded only when used, so that the import cost measured is the line's own.
+    const http = transport === "own" ? undefined : await line.httpLayer(transport)
+    // getConnection runs on layerNango (both services), the session calls on layerNangoConnect.
+    const service = call === "connection" ? NangoConnections : NangoConnect
+    const own = call === "connection" ? NangoHttpClient.layerNango : NangoHttpClient.layerNangoConnect
+    const live = http === undefined ? own(options) : service.layer(options).pipe(Layer.provide(http))
+    const runtime = ManagedRuntime.make(live)
+    const client = await runtime.runPromise(
+      call === "connection" ? NangoConnections.NangoConnections : NangoConnect.NangoConnect,
+    )
+    // Each call builds its effect, as a server handling requests does: one per incoming token or body.
+    const effect =
+      call === "create"
+        ? () => client.createConnectSession({ end_user: { id: "user-42", email: "ada@example.com" } })
+        : call === "connection"
+          ? () => client.getConnection(connection.connectionId, { providerConfigKey: connection.providerConfigKey })
+          : () => client.getConnectSession(token)
+    return () => runtime.runPromise(effect())
+  },
+})

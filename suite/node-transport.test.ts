@@ -11,14 +11,19 @@ import { NangoConnect, NangoConnections } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
-import { configLayer, describe, Effect, expect, HttpClient, it, Layer, lineRoot, Redacted } from "#line"
+import { configLayer, describe, Effect, expect, HttpClient, it, Layer, line, lineRoot, Redacted } from "#line"
 import { AgentClass, loadUndici } from "../nango/src/undici.js"
 
-const program = fileURLToPath(new URL("test/programs/undici-after-fetch.ts", lineRoot))
+const program = fileURLToPath(new URL("programs/undici-after-fetch.ts", import.meta.url))
 const run = (mode: "fresh" | "fetch-first") =>
   JSON.parse(
-    execFileSync(process.execPath, ["--import", "tsx", program, mode], { encoding: "utf8", timeout: 30_000 }),
+    execFileSync(process.execPath, ["--import", "tsx", program, mode], {
+      cwd: fileURLToPath(lineRoot),
+      encoding: "utf8",
+      timeout: 30_000,
+    }),
   ) as {
+    readonly line: string
     readonly node: string
     readonly outcome: unknown
     readonly requests: number
@@ -44,6 +49,8 @@ describe(`undici transport on Node ${process.version}`, () => {
     (mode) => {
       const result = run(mode)
       expect(result.node).toBe(process.version)
+      // The fresh process ran this line's client on this line's Effect (its tsconfig maps #effect).
+      expect(result.line).toBe(line)
       expect(result.outcome).toBe("after-fetch")
       expect(result.requests).toBe(mode === "fetch-first" ? 3 : 2)
       expect(result.undiciIndexLoaded).toBe(false)

@@ -2,22 +2,9 @@ import { fileURLToPath } from "node:url"
 import { defineConfig, type Plugin } from "vitest/config"
 import { writeEffect3Examples } from "../scripts/effect3-examples.js"
 import { toEffect3 } from "../scripts/effect3-readme.js"
-import { networkSuites } from "../suite/projects.js"
+import { lineAliases, networkSuites, reporting } from "../suite/projects.js"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
-
-/**
- * With VITEST_REPORT_DIR set (as .ci/run does), a JSON report per line and Node major goes there,
- * so that CI can run the README's own `npm test` and still count every test.
- */
-const reportDir = process.env.VITEST_REPORT_DIR
-const reporting =
-  reportDir === undefined
-    ? {}
-    : {
-        reporters: ["default", "json"],
-        outputFile: `${reportDir}/effect3-node${process.versions.node.split(".")[0]}.json`,
-      }
 
 /**
  * The README's examples live once, in the root's demo/, written for Effect 4. This line runs them
@@ -40,20 +27,10 @@ export default defineConfig({
   resolve: {
     // The shared code in ../nango, ../suite and ../demo imports these: it must get this line's copies.
     dedupe: ["vitest", "undici", "@effect/vitest", "effect", "@effect/platform", "@effect/platform-node"],
-    alias: [
-      { find: /^effect-nango\/testing$/, replacement: source("../src/testing/index.ts") },
-      { find: /^effect-nango\/undici$/, replacement: source("../src/NangoHttpClient.ts") },
-      { find: /^effect-nango\/webhooks$/, replacement: source("../src/webhooks.ts") },
-      { find: /^effect-nango$/, replacement: source("../src/index.ts") },
-      // The shared suite (suite/) imports Effect through this line's adapter.
-      { find: /^#line$/, replacement: source("./test/line.ts") },
-      // The shared sources (../src) import Effect through this line's adapter.
-      { find: /^#effect$/, replacement: source("./line/effect.ts") },
-      { find: /^#effect\/(\w+)$/, replacement: source("./line/effect/$1.ts") },
-    ],
+    alias: lineAliases(new URL("./", import.meta.url)),
   },
   test: {
-    ...reporting,
+    ...reporting("effect3"),
     testTimeout: 15_000,
     // The load test measures heap growth after a forced collection.
     poolOptions: { forks: { execArgv: ["--expose-gc"] } },

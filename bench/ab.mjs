@@ -6,6 +6,7 @@
 //   git worktree add /tmp/old <commit> && ln -s "$PWD/node_modules" /tmp/old/node_modules
 //   ln -s "$PWD/effect3/node_modules" /tmp/old/effect3/node_modules
 //   (cd /tmp/old && npx tsc -p tsconfig.build.json && cd effect3 && ../node_modules/.bin/tsc -p tsconfig.build.json)
+// A stack `import:<line>` compares import + first call instead (bench/extras.mjs import), in ms.
 // Usage: node bench/ab.mjs <other-root> <stack>...  (ROUNDS, default 5)
 import { execFileSync, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -22,8 +23,23 @@ const run = (root, stack) =>
       encoding: "utf8",
     }),
   )
+const imported = (root, line) =>
+  JSON.parse(
+    execFileSync(process.execPath, [`${root}/bench/extras.mjs`, "import", port, line], { cwd: root, encoding: "utf8" }),
+  ).ms
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-for (const stack of stacks) {
+for (const stack of stacks.filter((stack) => stack.startsWith("import:"))) {
+  const ratios = []
+  for (let round = 0; round < rounds; round++) {
+    const line = stack.slice("import:".length)
+    const [first, second] = (round % 2 === 0 ? [other, self] : [self, other]).map((root) => imported(root, line))
+    ratios.push(round % 2 === 0 ? second / first : first / second)
+  }
+  console.log(
+    `${stack}: this ÷ other, import + first call ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+  )
+}
+for (const stack of stacks.filter((stack) => !stack.startsWith("import:"))) {
   const cpu = []
   const p50 = []
   for (let round = 0; round < rounds; round++) {

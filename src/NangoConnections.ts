@@ -29,7 +29,7 @@ import {
   patchRefinements,
 } from "../nango/src/connection-requests.js"
 import { prepareBody } from "../nango/src/json-body.js"
-import { connectionBodyIssues } from "../nango/src/rules.js"
+import { connectionBodyIssues, connectionPatchIssues, listQueryIssues } from "../nango/src/rules.js"
 import * as Awaiting from "./internal/awaiting.js"
 import * as Check from "./internal/check.js"
 import {
@@ -291,8 +291,14 @@ const checkConnectionIds = (value: unknown): Check.Check<string | ReadonlyArray<
     : Check.succeed(prepared.body as string | ReadonlyArray<string>)
 }
 
-/** The server's rule for a connection body: no string it would store but cannot. */
-const connectionRules: BodyRules = (_, unstorable) => connectionBodyIssues(unstorable)
+/** The server's rule for a metadata body: no string it would store but cannot. */
+const metadataRules: BodyRules = (_, unstorable) => connectionBodyIssues(unstorable)
+
+/** The server's rules for a patch: no string it cannot store, at most 10 tags once merged. */
+const patchRules: BodyRules = (body, unstorable) => connectionPatchIssues(body, unstorable)
+
+/** The server's rule for a listing's query: no string it cannot search for. */
+const listRules: BodyRules = (_, unstorable) => listQueryIssues(unstorable)
 
 // -----------------------------------------------------------------------------
 // Endpoints
@@ -345,11 +351,11 @@ const endpointsOf = (policies: Endpoint.Policies, maxBytes: number) => {
 
 /** The input checks of each call, built once. */
 const checkGet = checkInput(GetConnectionOptions, noRules, "query")
-const checkList = checkInput(ListConnectionsQuery, noRules, "query")
-const checkPatch = checkInput(PatchConnectionInput, connectionRules)
+const checkList = checkInput(ListConnectionsQuery, listRules, "query")
+const checkPatch = checkInput(PatchConnectionInput, patchRules)
 const checkDelete = checkInput(DeleteConnectionOptions, noRules, "query")
-const checkMetadata = checkInput(MetadataInput, connectionRules)
-const checkAwait = checkInput(AwaitConnectionQuery, noRules, "query")
+const checkMetadata = checkInput(MetadataInput, metadataRules)
+const checkAwait = checkInput(AwaitConnectionQuery, listRules, "query")
 
 // -----------------------------------------------------------------------------
 // Constructor

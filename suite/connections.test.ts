@@ -258,8 +258,12 @@ describe("listConnections and streamConnections", () => {
           { limit: Number.NaN },
           { search: "" },
           { search: tooLong },
+          { connectionId: "" },
           { connectionId: tooLong },
           { endUserId: "" },
+          { endUserId: tooLong },
+          { endUserOrganizationId: "" },
+          { endUserOrganizationId: tooLong },
           { integrationId: [] },
           { integrationId: "" },
         ]) {
@@ -268,6 +272,42 @@ describe("listConnections and streamConnections", () => {
         }
         expect(emulator.requests).toHaveLength(5)
       }),
+  )
+
+  it.effect("a NUL or an unpaired surrogate in any filter is refused, unshown, with nothing sent; a pair is sent", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      for (const bad of ["a\u0000b", "a\uD800b", "\uDC00"]) {
+        for (const query of [
+          { search: bad },
+          { connectionId: bad },
+          { endUserId: bad },
+          { endUserOrganizationId: bad },
+          { tags: { team: bad } },
+        ]) {
+          const refused = yield* Effect.flip(connections.listConnections(query))
+          expect(refused._tag === "InvalidInput" && refused.input).toBe("query")
+          expect(refused.message).toMatch(/NUL character or an unpaired surrogate/)
+          expect(refused.message).not.toContain(bad)
+          const waited = yield* Effect.flip(connections.awaitConnection({ tags: { team: bad } }))
+          expect(waited._tag === "InvalidInput" && waited.input).toBe("query")
+        }
+      }
+      expect(emulator.requests).toEqual([])
+      yield* connections.listConnections({ search: "ada 😀", tags: { team: "😀" } })
+      expect(emulator.requests).toHaveLength(1)
+    }),
+  )
+
+  it.effect("search is sent as given: `_` and `%` are the server's wildcards (live_oauth finds live-oauth-1)", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "live-oauth-1", provider_config_key: "github" })
+      emulator.seedConnection({ connection_id: "live_oauth", provider_config_key: "github" })
+      const found = yield* connections.listConnections({ search: "live_oauth" })
+      expect(found.map((item) => item.connection_id).sort()).toEqual(["live-oauth-1", "live_oauth"])
+      expect(sent(emulator)).toEqual(["GET /connections?search=live_oauth"])
+    }),
   )
 
   it.effect("the stream reads page after page and stops after the first short page", () =>
@@ -329,25 +369,44 @@ describe("patchConnection", () => {
       expect(unknown._tag).toBe("UnknownIntegration")
       const missing = yield* Effect.flip(connections.patchConnection("c2", { ...github, tags: {} }))
       expect(missing._tag).toBe("NotFound")
-      // Ten tags of its own and one derived from end_user: the server's 400, with its message.
       const ten = Object.fromEntries(Array.from({ length: 10 }, (_, index) => [`t${index}`, "v"]))
-      const tooMany = yield* Effect.flip(
-        connections.patchConnection("c1", { ...github, tags: ten, end_user: { id: "u" } }),
-      )
-      expect(tooMany._tag).toBe("BadRequest")
-      expect(tooMany._tag === "BadRequest" && [tooMany.code, tooMany.serverMessage]).toEqual([
-        "invalid_body",
-        "Tags cannot contain more than 10 keys",
-      ])
       yield* connections.patchConnection("c1", { ...github, tags: ten })
+    }),
+  )
+
+  it.effect("counts the tags derived from end_user as the server does: 10 once merged are sent, 11 refused", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`t${index}`, "v"]))
+      const person = { id: "u", email: "ada@example.com", display_name: "Ada" }
+      // Three derived (id, email, name) and seven of its own: ten, sent.
+      yield* connections.patchConnection("c1", { ...github, tags: tags(7), end_user: person })
+      expect(Object.keys(emulator.connections[0]?.tags ?? {})).toHaveLength(10)
+      // A tag of its own over a derived key counts once.
+      yield* connections.patchConnection("c1", { ...github, tags: { ...tags(7), END_USER_ID: "u" }, end_user: person })
+      expect(emulator.requests).toHaveLength(2)
+      for (const input of [
+        { ...github, tags: tags(8), end_user: person },
+        { ...github, tags: tags(10), end_user: { id: "u" } },
+      ]) {
+        const refused = yield* Effect.flip(connections.patchConnection("c1", input))
+        expect(refused._tag === "InvalidInput" && [refused.input, refused.message]).toEqual([
+          "body",
+          expect.stringMatching(/at most 10 keys; this patch makes 11/),
+        ])
+      }
+      expect(emulator.requests).toHaveLength(2)
     }),
   )
 
   it.effect("refuses what the server cannot take, with nothing sent: a PATCH to `metadata`, a bad tag, a NUL", () =>
     Effect.gen(function* () {
       const { emulator, connections } = yield* setupConnections()
-      const named = yield* Effect.flip(connections.patchConnection("metadata", { ...github, tags: {} }))
-      expect(named._tag === "InvalidInput" && named.input).toBe("connectionId")
+      for (const id of ["metadata", "METADATA", "Metadata"]) {
+        const named = yield* Effect.flip(connections.patchConnection(id, { ...github, tags: {} }))
+        expect(named._tag === "InvalidInput" && named.input).toBe("connectionId")
+      }
       const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`t${index}`, "v"]))
       for (const input of [
         { ...github, tags: eleven },
@@ -383,6 +442,19 @@ describe("deleteConnection", () => {
       ])
       const unknown = yield* Effect.flip(connections.deleteConnection("c1", { providerConfigKey: "jira" }))
       expect(unknown._tag).toBe("NotFound")
+    }),
+  )
+
+  it.effect("refuses the ids a path cannot carry (`.`, `..`, empty, too long) with nothing sent", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      for (const id of [".", "..", "", "a".repeat(256), "a?b"]) {
+        const refused = yield* Effect.flip(connections.deleteConnection(id, github))
+        expect(refused._tag === "InvalidInput" && refused.input).toBe("connectionId")
+      }
+      expect(emulator.requests).toEqual([])
+      const missing = yield* Effect.flip(connections.deleteConnection("...", github))
+      expect(missing._tag).toBe("NotFound")
     }),
   )
 

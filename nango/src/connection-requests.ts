@@ -30,7 +30,8 @@ export type ConnectionMethod = "GET" | "PATCH" | "DELETE" | "body"
  * - the server's own rule (`connectionIdSchema`: 1–255 characters of a fixed set);
  * - `.` and `..`, which URL parsers (fetch among them) remove from a path as dot segments, so the
  *   request would reach another endpoint on one transport and this one on another;
- * - `metadata` with PATCH, which the server routes to its metadata merge, never to the connection.
+ * - `metadata` (in any case: the server's routes ignore case) with PATCH, which the server routes
+ *   to its metadata merge, never to the connection.
  */
 export const connectionIdIssue = (connectionId: unknown, method: ConnectionMethod): string | undefined => {
   if (typeof connectionId !== "string") return "a connection id must be a string"
@@ -42,8 +43,8 @@ export const connectionIdIssue = (connectionId: unknown, method: ConnectionMetho
   if ((connectionId === "." || connectionId === "..") && method !== "body") {
     return `the connection id "${connectionId}" is a dot segment, which URLs remove from a path`
   }
-  if (connectionId === "metadata" && method === "PATCH") {
-    return 'a connection named "metadata" cannot be patched: Nango routes PATCH /connections/metadata to its metadata merge'
+  if (connectionId.toLowerCase() === "metadata" && method === "PATCH") {
+    return `a connection named "${connectionId}" cannot be patched: Nango routes PATCH /connections/metadata (in any case) to its metadata merge`
   }
   return undefined
 }

@@ -119,6 +119,29 @@ export const effectiveTagsIssue = (body: unknown, operation: SessionOperation): 
     : undefined
 }
 
+/**
+ * The tags a `PATCH /connections/{id}` body gives the connection: when it sets `end_user` or
+ * `tags`, the tags derived from `end_user` with `tags` over them (keys lowercased), which replace
+ * the stored ones whole; undefined when it sets neither and the tags stay as they are.
+ */
+export const patchedTags = (body: unknown): Record<string, string> | undefined => {
+  const input = record(body) ?? {}
+  if (input.end_user === undefined && input.tags === undefined) return undefined
+  const merged = derivedTags(record(input.end_user), undefined)
+  for (const [key, value] of Object.entries(record(input.tags) ?? {})) {
+    if (typeof value === "string") merged[key.toLowerCase()] = value
+  }
+  return merged
+}
+
+/** The effective-tag rule of a connection patch, as an issue when a body breaks it. */
+export const patchedTagsIssue = (body: unknown): string | undefined => {
+  const count = Object.keys(patchedTags(body) ?? {}).length
+  return count > maxEffectiveTags
+    ? `tags: the server merges the tags it derives from end_user with tags, and the merge may hold at most ${maxEffectiveTags} keys; this patch makes ${count}`
+    : undefined
+}
+
 // -----------------------------------------------------------------------------
 // Strings the server cannot store
 // -----------------------------------------------------------------------------
@@ -265,6 +288,26 @@ const unstorableIssue = (path: Path): string =>
  */
 export const connectionBodyIssues = (unstorable: ReadonlyArray<Path>): ReadonlyArray<string> =>
   unstorable.filter((path) => path[0] !== "webhook_url_override").map(unstorableIssue)
+
+/**
+ * The server's rule for a connection patch beyond its schema: no string it would store but cannot,
+ * and at most 10 tags once those derived from `end_user` are merged in.
+ */
+export const connectionPatchIssues = (body: unknown, unstorable: ReadonlyArray<Path>): ReadonlyArray<string> => {
+  const tags = patchedTagsIssue(body)
+  return [...connectionBodyIssues(unstorable), ...(tags === undefined ? [] : [tags])]
+}
+
+/**
+ * The server's rule for the strings of a listing's query (`search`, the ids, the tags): none with
+ * a NUL or an unpaired surrogate, which the database cannot compare (a 500) or a URL cannot carry
+ * unchanged. The value is not shown.
+ */
+export const listQueryIssues = (unstorable: ReadonlyArray<Path>): ReadonlyArray<string> =>
+  unstorable.map(
+    (path) =>
+      `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot search for; the value is not shown`,
+  )
 
 /** The paths of the strings of a session body that the server would store but cannot. */
 export const unstorableSessionPaths = (body: unknown): Array<Path> => unstorablePaths(body).filter(isStoredAsSent)

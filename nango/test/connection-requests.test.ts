@@ -25,17 +25,20 @@ describe("connectionIdIssue", () => {
     expect(connectionIdIssue(42, "GET")).toBe("a connection id must be a string")
   })
 
-  it("refuses dot segments in a path but not in a body, and `metadata` only for PATCH", () => {
+  it("refuses dot segments in a path but not in a body, and `metadata` in any case only for PATCH", () => {
     for (const method of ["GET", "PATCH", "DELETE"] as const) {
       expect(connectionIdIssue(".", method)).toMatch(/dot segment/)
       expect(connectionIdIssue("..", method)).toMatch(/dot segment/)
       expect(connectionIdIssue("...", method)).toBeUndefined()
     }
     expect(connectionIdIssue("..", "body")).toBeUndefined()
-    expect(connectionIdIssue("metadata", "PATCH")).toMatch(/metadata merge/)
-    for (const method of ["GET", "DELETE", "body"] as const)
-      expect(connectionIdIssue("metadata", method)).toBeUndefined()
-    expect(connectionIdIssue("Metadata", "PATCH")).toBeUndefined()
+    // The server's routes ignore case: every spelling of metadata reaches the metadata merge.
+    for (const id of ["metadata", "Metadata", "METADATA", "mEtAdAtA"]) {
+      expect(connectionIdIssue(id, "PATCH")).toMatch(/metadata merge/)
+      for (const method of ["GET", "DELETE", "body"] as const) expect(connectionIdIssue(id, method)).toBeUndefined()
+    }
+    expect(connectionIdIssue("metadata2", "PATCH")).toBeUndefined()
+    expect(connectionIdIssue("metadat", "PATCH")).toBeUndefined()
   })
 })
 

@@ -163,6 +163,23 @@ describe("GET /connections", () => {
     expect(item.credentials).toBeUndefined()
   })
 
+  it("searches as the server's ILIKE does: `_` and `%` are wildcards, a backslash escapes, case ignored", async () => {
+    const emulator = await emulatorWith()
+    for (const id of ["live-oauth-1", "live_oauth", "LIVEXOAUTH", "100%", "other"]) {
+      emulator.seedConnection({ connection_id: id, provider_config_key: "github" })
+    }
+    const ids = async (search: string) =>
+      (await call(emulator, "GET", `/connections?search=${encodeURIComponent(search)}`)).json.connections
+        .map((connection: { connection_id: string }) => connection.connection_id)
+        .sort()
+    expect(await ids("live_oauth")).toEqual(["LIVEXOAUTH", "live-oauth-1", "live_oauth"])
+    expect(await ids("live\\_oauth")).toEqual(["live_oauth"])
+    expect(await ids("live%1")).toEqual(["live-oauth-1"])
+    expect(await ids("0\\%")).toEqual(["100%"])
+    expect(await ids("Oauth-")).toEqual(["live-oauth-1"])
+    expect(await ids("(")).toEqual([])
+  })
+
   it("takes a limit of 2000 and refuses 2001 and 0", async () => {
     const emulator = await emulatorWith()
     expect((await call(emulator, "GET", "/connections?limit=2000")).status).toBe(200)
@@ -186,6 +203,40 @@ describe("PATCH and DELETE /connections/{id}", () => {
     await call(emulator, "PATCH", path, { body: { tags: {} } })
     expect(emulator.connections[0]?.tags).toEqual({})
     expect((await call(emulator, "PATCH", path, { body: { nope: 1 } })).json.error.code).toBe("invalid_body")
+  })
+
+  it("counts the tags derived from end_user toward the limit of 10: 10 pass, 11 are a 400 with no errors array", async () => {
+    const emulator = await emulatorWith()
+    emulator.seedConnection({ connection_id: "c1", provider_config_key: "github", tags: { old: "x" } })
+    const path = "/connections/c1?provider_config_key=github"
+    const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`t${index}`, "v"]))
+    expect((await call(emulator, "PATCH", path, { body: { tags: tags(9), end_user: { id: "u" } } })).status).toBe(200)
+    expect(Object.keys(emulator.connections[0]?.tags ?? {})).toHaveLength(10)
+    // An explicit tag over a derived one does not count twice.
+    const same = { ...tags(9), end_user_id: "u2" }
+    expect((await call(emulator, "PATCH", path, { body: { tags: same, end_user: { id: "u" } } })).status).toBe(200)
+    expect(await call(emulator, "PATCH", path, { body: { tags: tags(10), end_user: { id: "u" } } })).toEqual({
+      status: 400,
+      json: { error: { code: "invalid_body", message: "Tags cannot contain more than 10 keys" } },
+    })
+  })
+
+  it("routes PATCH /connections/metadata in any case to the metadata merge, never to a connection", async () => {
+    const emulator = await emulatorWith()
+    const seeded = { connection_id: "METADATA", provider_config_key: "github", tags: { old: "x" }, metadata: { a: 1 } }
+    emulator.seedConnection(seeded)
+    // The metadata endpoint takes no query: its own 400, and the connection is left as it was.
+    const answer = await call(emulator, "PATCH", "/connections/METADATA?provider_config_key=github", {
+      body: { tags: {} },
+    })
+    expect([answer.status, answer.json.error.code]).toEqual([400, "invalid_query_params"])
+    const merged = await call(emulator, "PATCH", "/connections/Metadata", {
+      body: { connection_id: "METADATA", provider_config_key: "github", metadata: { b: 2 } },
+    })
+    expect(merged.status).toBe(200)
+    expect(emulator.connections[0]?.tags).toEqual({ old: "x" })
+    expect(emulator.connections[0]?.metadata).toEqual({ a: 1, b: 2 })
+    expect((await call(emulator, "GET", "/connections/METADATA?provider_config_key=github")).status).toBe(200)
   })
 
   it("deletes with 200 {success: true}; an unknown connection or integration is 400 unknown_connection, no message", async () => {

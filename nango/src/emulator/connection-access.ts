@@ -78,7 +78,8 @@ export const connectionsEndpointOf = (
         ? { endpoint: "importConnection" }
         : undefined
   }
-  if (path === "/connections/metadata" && (method === "POST" || method === "PATCH")) {
+  // The server's routes ignore case: /connections/METADATA is the metadata endpoint too.
+  if (path.toLowerCase() === "/connections/metadata" && (method === "POST" || method === "PATCH")) {
     return { endpoint: method === "POST" ? "setMetadata" : "updateMetadata" }
   }
   const match = /^\/connections\/([^/]+)$/.exec(path)

@@ -33,6 +33,24 @@ export const readQuery = (params: URLSearchParams): Query => {
   return { values, tags }
 }
 
+/**
+ * The server's `search`: `ILIKE '%search%'` with nothing escaped, so that in the search `%` matches
+ * any run of characters, `_` any one character, and a backslash makes the next one literal; case-insensitive.
+ */
+export const ilikeSearch = (search: string): RegExp => {
+  const pattern = `%${search}%`
+  let source = ""
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index] as string
+    if (char === "\\" && index + 1 < pattern.length) source += escapeRegExp(pattern[++index] as string)
+    else source += char === "%" ? "[^]*" : char === "_" ? "[^]" : escapeRegExp(char)
+  }
+  return new RegExp(`^${source}$`, "iu")
+}
+
+/** A character as a regular expression matches it literally (the syntax characters escaped, as the `u` flag allows). */
+const escapeRegExp = (char: string) => char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
+
 /** Checks a strict query: known keys only, each once, each by its rule; returns the values read. */
 export const checkQuery = (
   query: Query,

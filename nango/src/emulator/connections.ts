@@ -6,7 +6,7 @@
  * its spec too (docs/nango-server.md, "Connections").
  */
 import { randomBytes, randomUUID } from "node:crypto"
-import { connectionIdPattern, derivedTags, integrationIdPattern, maxEffectiveTags, tagKeyPattern } from "../rules.js"
+import { connectionIdPattern, integrationIdPattern, maxEffectiveTags, patchedTags, tagKeyPattern } from "../rules.js"
 import {
   type ConnectionsEndpoint,
   credentialScopes,
@@ -19,6 +19,7 @@ import {
   checkConnectionId,
   checkQuery,
   checkStrictObject,
+  ilikeSearch,
   integrationRule,
   issue,
   isTrue,
@@ -194,7 +195,7 @@ export class Connections {
     }
     if (issues.length > 0) return invalid("invalid_query_params", issues)
     const integrations = read.integrationId?.split(",").map((id) => id.trim())
-    const search = read.search?.toLowerCase()
+    const search = read.search === undefined ? undefined : ilikeSearch(read.search)
     const matches = this.all.filter(
       (connection) =>
         (read.connectionId === undefined || connection.connection_id === read.connectionId) &&
@@ -204,7 +205,7 @@ export class Connections {
           connection.end_user?.organization?.id === read.endUserOrganizationId) &&
         (search === undefined ||
           [connection.connection_id, connection.end_user?.display_name, connection.end_user?.email].some(
-            (text) => typeof text === "string" && text.toLowerCase().includes(search),
+            (text) => typeof text === "string" && search.test(text),
           )) &&
         Object.entries(tags).every(([key, value]) => connection.tags[key] === value),
     )
@@ -241,8 +242,7 @@ export class Connections {
     }
     if (patch.end_user !== undefined || patch.tags !== undefined) {
       // The tags derived from end_user, the given ones over them: the whole set replaces the old one.
-      const merged: Record<string, string> = derivedTags(patch.end_user, undefined)
-      for (const [key, value] of Object.entries(patch.tags ?? {})) merged[key.toLowerCase()] = value
+      const merged = patchedTags(patch) ?? {}
       if (Object.keys(merged).length > maxEffectiveTags) {
         return {
           status: 400,

@@ -378,7 +378,8 @@ describe("patchConnection", () => {
     Effect.gen(function* () {
       const { emulator, connections } = yield* setupConnections()
       emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
-      const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`t${index}`, "v"]))
+      const tags = (count: number) =>
+        Object.fromEntries(Array.from({ length: count }, (_, index) => [`t${index}`, "v"]))
       const person = { id: "u", email: "ada@example.com", display_name: "Ada" }
       // Three derived (id, email, name) and seven of its own: ten, sent.
       yield* connections.patchConnection("c1", { ...github, tags: tags(7), end_user: person })

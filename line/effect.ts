@@ -22,6 +22,7 @@ import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
+import * as SchemaGetter from "effect/SchemaGetter"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 import type * as Scope from "effect/Scope"
@@ -212,6 +213,22 @@ export const RedactedFromValue = <S extends Schema.Top>(value: S) => Schema.Reda
 
 /** A `Date` decoded from its ISO string. */
 export const DateFromString = Schema.DateFromString
+
+/** A struct field decoded by `schema` when present; absent, `undefined` or `null`, it decodes to `fallback()`. */
+export const orDefault = <S extends Schema.Top>(schema: S, fallback: () => S["Type"]) =>
+  Schema.optional(Schema.NullOr(schema)).pipe(
+    Schema.decodeTo(Schema.toType(schema), {
+      decode: SchemaGetter.transformOptional((value: Option.Option<S["Type"] | null | undefined>) =>
+        Option.some(
+          Option.getOrElse(
+            Option.filter(value, (present) => present != null),
+            fallback,
+          ) as S["Type"],
+        ),
+      ),
+      encode: SchemaGetter.passthrough({ strict: false }),
+    }),
+  )
 
 /** A `Duration` value as it is. */
 export const DurationValue = Schema.Duration

@@ -227,7 +227,7 @@ export type Options = NangoConnect.Options
  * @category options
  */
 export interface AwaitOptions {
-  /** Only a connection created at or after this instant counts when found by polling. */
+  /** Only a connection created at or after this instant counts when found by polling (one whose `created` Nango left out never does). */
   readonly since?: Date
   /** When to poll `GET /connections` again after a poll found nothing. Default: every 2 seconds. */
   readonly schedule?: Schedule.Schedule<unknown>

@@ -14,6 +14,7 @@ import {
   minItems,
   minLength,
   minProperties,
+  orDefault,
   Record,
   RedactedFromValue,
   refine,
@@ -25,6 +26,9 @@ import * as Schema from "#effect/Schema"
 import { maxPageSize } from "../nango/src/connection-requests.js"
 import { credentialTypes } from "../nango/src/credentials.js"
 import { EndUserInput, IntegrationId, JsonValue, Tags, WebhookUrlOverride } from "./NangoConnectSchema.js"
+
+/** A field that decodes to `null` when Nango leaves it out or sends `null`. */
+const orNull = <S extends Parameters<typeof orDefault>[0]>(schema: S) => orDefault(Schema.NullOr(schema), () => null)
 
 /** A secret string, kept `Redacted`. */
 const Secret = RedactedFromValue(Schema.String)
@@ -292,10 +296,10 @@ export type Credentials = typeof Credentials.Type
  */
 export const ConnectionEndUser = Schema.Struct({
   id: Schema.String,
-  display_name: Schema.NullOr(Schema.String),
-  email: Schema.NullOr(Schema.String),
-  tags: Schema.NullOr(Record(Schema.String, Schema.String)),
-  organization: Schema.NullOr(Schema.Struct({ id: Schema.String, display_name: Schema.NullOr(Schema.String) })),
+  display_name: orNull(Schema.String),
+  email: orNull(Schema.String),
+  tags: orNull(Record(Schema.String, Schema.String)),
+  organization: orNull(Schema.Struct({ id: Schema.String, display_name: orNull(Schema.String) })),
 })
 
 /**
@@ -310,30 +314,37 @@ export const ConnectionConfig = StructWithRest(
   Record(Schema.String, Schema.Unknown),
 )
 
+// What a caller cannot do without is required: which connection (`connection_id`,
+// `provider_config_key`) and, from getConnection, its `credentials`. Every other field is tolerant:
+// Nango Cloud runs newer code than any release, and a field it stops sending, or sends as null,
+// decodes to null (or to {} or [] for a collection) instead of failing the call.
 const summaryFields = {
-  id: Schema.Number,
+  id: orNull(Schema.Number),
   connection_id: Schema.String,
   provider_config_key: Schema.String,
-  provider: Schema.String,
-  errors: Schema.Array(Schema.Struct({ type: Schema.String, log_id: Schema.String })),
-  end_user: Schema.NullOr(ConnectionEndUser),
-  tags: Record(Schema.String, Schema.String),
-  metadata: Schema.NullOr(Record(Schema.String, Schema.Unknown)),
+  provider: orNull(Schema.String),
+  errors: orDefault(Schema.Array(Schema.Struct({ type: Schema.String, log_id: orNull(Schema.String) })), () => []),
+  end_user: orNull(ConnectionEndUser),
+  tags: orDefault(Record(Schema.String, Schema.String), () => ({})),
+  metadata: orNull(Record(Schema.String, Schema.Unknown)),
 }
 
 /**
- * One connection with its credentials, as `GET /connections/{id}` answers it.
+ * One connection with its credentials, as `GET /connections/{id}` answers it. Only
+ * `connection_id`, `provider_config_key` and `credentials` are required; any other field Nango
+ * leaves out or sends as `null` decodes to `null` (`{}` for `tags` and `connection_config`, `[]`
+ * for `errors`).
  *
  * @since 0.3.0
  * @category connections
  */
 export const Connection = Schema.Struct({
   ...summaryFields,
-  connection_config: ConnectionConfig,
-  webhook_url_override: Schema.NullOr(Schema.String),
-  created_at: DateFromString,
-  updated_at: DateFromString,
-  last_fetched_at: Schema.NullOr(DateFromString),
+  connection_config: orDefault(ConnectionConfig, () => ({})),
+  webhook_url_override: orNull(Schema.String),
+  created_at: orNull(DateFromString),
+  updated_at: orNull(DateFromString),
+  last_fetched_at: orNull(DateFromString),
   credentials: Credentials,
 })
 
@@ -346,12 +357,13 @@ export const Connection = Schema.Struct({
 export type Connection = typeof Connection.Type
 
 /**
- * A connection as `GET /connections` lists it: no credentials, no configuration.
+ * A connection as `GET /connections` lists it: no credentials, no configuration; tolerant as
+ * {@link Connection} is (`created` decodes to `null` when left out).
  *
  * @since 0.3.0
  * @category connections
  */
-export const ConnectionSummary = Schema.Struct({ ...summaryFields, created: DateFromString })
+export const ConnectionSummary = Schema.Struct({ ...summaryFields, created: orNull(DateFromString) })
 
 /**
  * The body of `GET /connections`: one page, newest first.

@@ -36,7 +36,7 @@ describe("NangoConnectionsSchema.Connection", () => {
         expect(secrets.length).toBeGreaterThan(0)
         const connection = decode(NangoConnectionsSchema.Connection, body)
         expect(connection.credentials.type).toBe(type)
-        expect(connection.created_at.getTime()).toBe(created)
+        expect(connection.created_at?.getTime()).toBe(created)
         const shown = `${String(connection.credentials)} ${JSON.stringify(connection)} ${JSON.stringify(connection.credentials)}`
         for (const secret of secrets) expect(shown).not.toContain(secret)
         if (connection.credentials.type === "OAUTH2") {
@@ -86,16 +86,91 @@ describe("NangoConnectionsSchema.Connection", () => {
       emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
       const one = yield* fetchJson(emulator, "/connections/c1?provider_config_key=github")
       expect(one.created_at).toMatch(/\+00:00$/)
-      expect(decode(NangoConnectionsSchema.Connection, one).created_at.getTime()).toBe(created)
+      expect(decode(NangoConnectionsSchema.Connection, one).created_at?.getTime()).toBe(created)
       const list = (yield* fetchJson(emulator, "/connections")).connections as Array<Record<string, unknown>>
       expect(list[0]?.created).toMatch(/\.\d{6}\+00:00$/)
-      expect(decode(NangoConnectionsSchema.ConnectionSummary, list[0]).created.getTime()).toBe(created)
+      expect(decode(NangoConnectionsSchema.ConnectionSummary, list[0]).created?.getTime()).toBe(created)
       expect(
         decode(NangoConnectionsSchema.Connection, {
           ...one,
           created_at: new Date(created).toISOString(),
-        }).created_at.getTime(),
+        }).created_at?.getTime(),
       ).toBe(created)
+    }),
+  )
+})
+
+describe("tolerance of what Nango may change", () => {
+  const required = ["connection_id", "provider_config_key", "credentials"]
+
+  it.effect("the full shape: every field the server sends today is one the schemas name, and none is missing", () =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make({ now: () => created })
+      emulator.seedConnection({
+        connection_id: "c1",
+        provider_config_key: "github",
+        end_user: {
+          id: "u1",
+          display_name: "Ada",
+          email: "ada@example.com",
+          tags: { plan: "pro" },
+          organization: { id: "o1", display_name: null },
+        },
+      })
+      const one = yield* fetchJson(emulator, "/connections/c1?provider_config_key=github")
+      expect(Object.keys(one).sort()).toEqual(Object.keys(NangoConnectionsSchema.Connection.fields).sort())
+      const item = ((yield* fetchJson(emulator, "/connections")).connections as Array<Record<string, unknown>>)[0]
+      expect(Object.keys(item ?? {}).sort()).toEqual(
+        Object.keys(NangoConnectionsSchema.ConnectionSummary.fields).sort(),
+      )
+      const endUser = one.end_user as Record<string, unknown>
+      expect(Object.keys(endUser).sort()).toEqual(Object.keys(NangoConnectionsSchema.ConnectionEndUser.fields).sort())
+    }),
+  )
+
+  it.effect("a field left out or sent as null decodes to null, {} or []; the ones a caller needs stay required", () =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make({ now: () => created })
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const one = yield* fetchJson(emulator, "/connections/c1?provider_config_key=github")
+      const tolerant = Object.keys(one).filter((key) => !required.includes(key))
+      const expected = {
+        id: null,
+        provider: null,
+        errors: [],
+        end_user: null,
+        tags: {},
+        metadata: null,
+        connection_config: {},
+        webhook_url_override: null,
+        created_at: null,
+        updated_at: null,
+        last_fetched_at: null,
+      }
+      expect(tolerant.sort()).toEqual(Object.keys(expected).sort())
+      for (const key of tolerant) {
+        const { [key]: _, ...without } = one
+        for (const body of [without, { ...one, [key]: null }]) {
+          const decoded = decode(NangoConnectionsSchema.Connection, body) as unknown as Record<string, unknown>
+          expect(decoded[key]).toEqual(expected[key as keyof typeof expected])
+          expect(decoded.connection_id).toBe("c1")
+        }
+      }
+      // A person's fields inside end_user, and the list item's created, are tolerant the same way.
+      const endUser = { id: "u1" }
+      const decoded = decode(NangoConnectionsSchema.Connection, { ...one, end_user: endUser })
+      expect(decoded.end_user).toEqual({ id: "u1", display_name: null, email: null, tags: null, organization: null })
+      const item = ((yield* fetchJson(emulator, "/connections")).connections as Array<Record<string, unknown>>)[0]
+      const { created: _, ...undated } = item ?? {}
+      expect(decode(NangoConnectionsSchema.ConnectionSummary, undated).created).toBeNull()
+      for (const key of required) {
+        const { [key]: _, ...without } = one
+        expect(decodeOutcome(NangoConnectionsSchema.Connection, without)._tag).toBe("Failure")
+        expect(decodeOutcome(NangoConnectionsSchema.Connection, { ...one, [key]: null })._tag).toBe("Failure")
+      }
+      // Tolerant is not lax: a field present with the wrong type still fails.
+      expect(decodeOutcome(NangoConnectionsSchema.Connection, { ...one, tags: "x" })._tag).toBe("Failure")
+      expect(decodeOutcome(NangoConnectionsSchema.Connection, { ...one, created_at: "yesterday" })._tag).toBe("Failure")
     }),
   )
 })

@@ -51,7 +51,7 @@ describe("getConnection", () => {
       expect(connection.tags).toEqual({ plan: "pro" })
       expect(connection.metadata).toEqual({ seats: 3 })
       expect(connection.created_at).toBeInstanceOf(Date)
-      expect(connection.created_at.getTime()).toBe(stored.created_at)
+      expect(connection.created_at?.getTime()).toBe(stored.created_at)
       expect(accessToken(connection.credentials)).toBe(stored.credentials.access_token)
       // The secret stays Redacted in every rendering of the value.
       expect(JSON.stringify(connection)).not.toContain(String(stored.credentials.access_token))

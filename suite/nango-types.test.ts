@@ -91,6 +91,12 @@ describe("@nangohq/types", () => {
     type Ours = Encoded<typeof NangoConnectionsSchema.Connection>
     expectTypeOf<Full>().not.toBeAny()
     expectTypeOf<Assignable<Omit<Full, "credentials">, Omit<Ours, "credentials">>>().toEqualTypeOf<true>()
+    // The full shape: our schemas name every field Nango's types declare, and no other, however
+    // tolerant of a missing one they are.
+    expectTypeOf<keyof Ours>().toEqualTypeOf<keyof Full>()
+    expectTypeOf<keyof Encoded<typeof NangoConnectionsSchema.ConnectionSummary>>().toEqualTypeOf<
+      keyof GetPublicConnections["Success"]["connections"][number]
+    >()
     // Each credential type of Nango's union against our schema of the same `type`, field by field
     // (our fallback for unknown types takes any `{ type }`, so the whole union would prove nothing);
     // a type we have no schema for falls to that fallback, which keeps only its name.

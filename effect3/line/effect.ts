@@ -213,6 +213,10 @@ export const RedactedFromValue = <S extends Schema.Schema.Any>(value: S) => Sche
 /** A `Date` decoded from its ISO string. */
 export const DateFromString = Schema.Date
 
+/** A struct field decoded by `schema` when present; absent, `undefined` or `null`, it decodes to `fallback()`. */
+export const orDefault = <S extends Schema.Schema.Any>(schema: S, fallback: () => Schema.Schema.Type<S>) =>
+  Schema.optionalWith(schema, { nullable: true, default: fallback })
+
 /** A `Duration` value as it is. */
 export const DurationValue = Schema.DurationFromSelf
 

@@ -86,7 +86,8 @@ export const makeAwaiter = (listPage: ListPage) =>
 
     const polled = (awaited: AwaitedConnection, resolved: Resolved) =>
       Effect.flatMap(newest(awaited), (found) =>
-        found !== undefined && (resolved.since === undefined || found.created.getTime() >= resolved.since)
+        found !== undefined &&
+        (resolved.since === undefined || (found.created !== null && found.created.getTime() >= resolved.since))
           ? Effect.succeed(found)
           : Effect.fail(new NotYet()),
       ).pipe(

@@ -10,6 +10,7 @@ import * as Effect from "#effect/Effect"
 import type * as HttpClient from "#effect/HttpClient"
 import * as Layer from "#effect/Layer"
 import * as Option from "#effect/Option"
+import * as Redacted from "#effect/Redacted"
 import type * as Schedule from "#effect/Schedule"
 import * as Stream from "#effect/Stream"
 import {
@@ -253,7 +254,16 @@ const getRefined: Errors.Refined<"InvalidCredentials" | "UnknownIntegration", In
     make: (tag, fields, payload) => {
       if (tag === "UnknownIntegration") return new UnknownIntegration(fields)
       const connection = payloadConnection(payload)
-      return new InvalidCredentials(connection === undefined ? fields : { ...fields, connection })
+      return new InvalidCredentials(
+        connection === undefined
+          ? fields
+          : {
+              ...fields,
+              connectionId: connection.connection_id,
+              providerConfigKey: connection.provider_config_key,
+              connection: Redacted.make(connection),
+            },
+      )
     },
   }
 

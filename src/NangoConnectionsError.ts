@@ -4,7 +4,7 @@
  *
  * @since 0.3.0
  */
-import { DurationValue } from "#effect"
+import { DurationValue, RedactedFromValue } from "#effect"
 import * as Schema from "#effect/Schema"
 import { responseFields } from "./internal/fields.js"
 import type {
@@ -20,15 +20,19 @@ import { Connection } from "./NangoConnectionsSchema.js"
 
 /**
  * 424, or 400 `invalid_credentials`: the connection's credentials no longer work (a refresh the
- * provider refused, or refreshes exhausted). `connection` is the connection Nango sent with the
- * error, without credentials: what a Reconnect button needs.
+ * provider refused, or refreshes exhausted). `connectionId` and `providerConfigKey` name the
+ * connection (what a Reconnect button needs). `connection` is the whole connection Nango sent
+ * with the error, without credentials; it holds a person's data (tags, end user), so it is kept
+ * `Redacted` and no rendering of the error shows it: read it with `Redacted.value`.
  *
  * @since 0.3.0
  * @category errors
  */
 export class InvalidCredentials extends Schema.TaggedError<InvalidCredentials>()("InvalidCredentials", {
   ...responseFields,
-  connection: Schema.optional(Connection),
+  connectionId: Schema.optional(Schema.String),
+  providerConfigKey: Schema.optional(Schema.String),
+  connection: Schema.optional(RedactedFromValue(Connection)),
 }) {}
 
 /**

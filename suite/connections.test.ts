@@ -112,18 +112,18 @@ describe("getConnection", () => {
       expect(failed._tag).toBe("InvalidCredentials")
       if (failed._tag !== "InvalidCredentials") return
       expect([failed.status, failed.code]).toEqual([400, "invalid_credentials"])
-      expect(failed.connection?.connection_id).toBe("c1")
-      expect(failed.connection?.tags).toEqual({ a: "b" })
-      expect(failed.connection?.credentials).toEqual({})
-      expect(failed.connection?.errors.map((error) => error.type)).toEqual(["auth"])
+      expect([failed.connectionId, failed.providerConfigKey]).toEqual(["c1", "github"])
+      const connection = failed.connection === undefined ? undefined : Redacted.value(failed.connection)
+      expect(connection?.connection_id).toBe("c1")
+      expect(connection?.tags).toEqual({ a: "b" })
+      expect(connection?.credentials).toEqual({})
+      expect(connection?.errors.map((error) => error.type)).toEqual(["auth"])
       expect(JSON.stringify(failed)).not.toContain(String(stored.credentials.access_token))
 
       emulator.setRefresh("c1", "github", "exhausted")
       const exhausted = yield* Effect.flip(connections.getConnection("c1", github))
       expect(exhausted._tag).toBe("InvalidCredentials")
-      expect(
-        exhausted._tag === "InvalidCredentials" && [exhausted.status, exhausted.connection?.connection_id],
-      ).toEqual([424, "c1"])
+      expect(exhausted._tag === "InvalidCredentials" && [exhausted.status, exhausted.connectionId]).toEqual([424, "c1"])
     }),
   )
 

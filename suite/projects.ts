@@ -11,6 +11,7 @@ export const networkSuites = [
   "suite/policies.test.ts",
   "suite/reliability/faults.test.ts",
   "suite/reliability/hostile-properties.test.ts",
+  "suite/reliability/privacy.test.ts",
   "suite/reliability/secrets.test.ts",
 ]
 

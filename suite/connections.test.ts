@@ -604,6 +604,9 @@ describe("awaitConnection", () => {
           { ...mine, tags: { end_user_id: "u1" } },
           { ...mine, providerConfigKey: "github", tags: { end_user_id: "u2" } },
           { ...mine, providerConfigKey: "github", success: false, tags: { end_user_id: "u1" } },
+          // success missing, or anything but true: not an announcement.
+          { type: "auth", connectionId: "other", providerConfigKey: "github", tags: { end_user_id: "u1" } },
+          { ...mine, providerConfigKey: "github", success: "true", tags: { end_user_id: "u1" } },
           { ...mine, providerConfigKey: "github", type: "sync", tags: { end_user_id: "u1" } },
           { type: "auth", success: true, providerConfigKey: "github", tags: { end_user_id: "u1" } },
         ]) {
@@ -632,6 +635,43 @@ describe("awaitConnection", () => {
       expect((yield* Effect.flip(Fiber.join(later)))._tag).toBe("AwaitConnectionTimeout")
       const any = yield* connections.awaitConnection({ tags: { end_user_id: "u1" } }, options)
       expect(any.connection_id).toBe("old")
+    }),
+  )
+
+  it.effect("counts a connection created at exactly `since`, to the millisecond", () =>
+    Effect.gen(function* () {
+      const created = Date.UTC(2026, 11, 5, 9, 30, 0, 417)
+      const { emulator, connections } = yield* setupConnections({ now: () => created })
+      emulator.seedConnection({ connection_id: "exact", provider_config_key: "github", tags: { end_user_id: "u1" } })
+      const found = yield* connections.awaitConnection(
+        { tags: { end_user_id: "u1" } },
+        { since: new Date(created), timeout: "1 minute" },
+      )
+      expect(found.connection_id).toBe("exact")
+      expect(polls(emulator)).toBe(1)
+    }),
+  )
+
+  it.live("real time: a webhook handed over while the first poll is still in flight ends the wait", () =>
+    Effect.gen(function* () {
+      const { emulator, connections } = yield* setupConnections()
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github", tags: { end_user_id: "u1" } })
+      // The first poll hangs: only the webhook, received meanwhile, can end the wait.
+      emulator.injectFault({ method: "GET", path: "/connections", hang: true, times: 1 })
+      const waiting = yield* fork(
+        connections.awaitConnection({ tags: { end_user_id: "u1" } }, { schedule: Schedule.spaced("1 hour") }),
+      )
+      yield* waitUntil(() => polls(emulator) === 1, "the first poll")
+      const webhook = {
+        type: "auth",
+        success: true,
+        connectionId: "c1",
+        providerConfigKey: "github",
+        tags: { end_user_id: "u1" },
+      }
+      yield* connections.receiveWebhook(webhook as unknown as Parameters<typeof connections.receiveWebhook>[0])
+      yield* waitUntil(() => polls(emulator) === 2, "the lookup of the announced connection")
+      expect((yield* Fiber.join(waiting)).connection_id).toBe("c1")
     }),
   )
 

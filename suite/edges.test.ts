@@ -7,7 +7,7 @@
 
 import type { NangoConnectError } from "effect-nango"
 import { describe, Effect, expect, it, Redacted } from "#line"
-import { setup, transportName } from "./support.js"
+import { setup, transportName, unknownToken } from "./support.js"
 
 const user = { end_user: { id: "user-42" } }
 const seeded = { integrations: ["github"], connections: [{ connection_id: "conn-1", integration_id: "github" }] }
@@ -101,6 +101,18 @@ describe(`the response-body cap, on both sides of it (${transportName})`, () => 
       })
       const over = yield* Effect.flip(nango.getConnectSession(session.token))
       expect(over).toMatchObject({ _tag: "ResponseDecodeError", issues: [`(root): body larger than ${cap} bytes`] })
+    }),
+  )
+
+  it.effect("a cap of 0 is honoured as 0, not replaced by the default: any body is refused", () =>
+    Effect.gen(function* () {
+      const { emulator, nango } = yield* setup({}, { maxResponseBytes: 0, retry: { maxAttempts: 1 } })
+      const created = yield* Effect.flip(nango.createConnectSession(user))
+      expect(created).toMatchObject({ _tag: "ResponseDecodeError", issues: ["(root): body larger than 0 bytes"] })
+      // Even the smallest JSON body is over the cap.
+      emulator.injectFault({ status: 200, body: "0", headers: { "content-type": "application/json" } })
+      const over = yield* Effect.flip(nango.getConnectSession(unknownToken))
+      expect(over).toMatchObject({ _tag: "ResponseDecodeError", issues: ["(root): body larger than 0 bytes"] })
     }),
   )
 })

@@ -44,6 +44,9 @@ describe("Nango's own webhooks", () => {
       const fromBytes = yield* NangoWebhook.verify(new TextEncoder().encode(rawBody), lowerCased, keys)
       expect(fromBytes).toEqual(fromString)
       expect(fromString.type).toBe(JSON.parse(rawBody).type)
+      // One Redacted key, not in an array, is taken as well.
+      const single = yield* NangoWebhook.verify(rawBody, headers, { signingKeys: Redacted.make(signingKey) })
+      expect(single).toEqual(fromString)
     }),
   )
 

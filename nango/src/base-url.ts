@@ -17,7 +17,10 @@ export type CheckedBaseUrl = { readonly baseUrl: string; readonly issue?: never 
 /** Checks a base URL before any request is sent to it. */
 export const checkBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): CheckedBaseUrl => {
   const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
+  // An empty query or fragment (`https://host/?`, `…/#`) parses to an empty search or hash but
+  // would still swallow every path appended to the base URL: any `?` or `#` is refused.
+  const hasQueryOrFragment = url === undefined || url.search !== "" || url.hash !== "" || /[?#]/.test(url.href)
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || hasQueryOrFragment) {
     return { issue: "expected an absolute http(s) URL without query or fragment" }
   }
   if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {

@@ -63,6 +63,22 @@ describe("sessions", () => {
     expect(answer.json).toEqual(fixture("get-session-200-self-hosted.json"))
   })
 
+  it("stores allowed_integrations: [] as no restriction: GET omits it and any integration completes", async () => {
+    const emulator = await start({ integrations: ["github", "slack"] })
+    const session = await createSession(emulator, { end_user: { id: "u" }, allowed_integrations: [] })
+    const answer = await call(emulator, "GET", "/connect/session", { bearer: session.token })
+    expect(answer.status).toBe(200)
+    expect(Object.keys((answer.json as { data: object }).data)).not.toContain("allowed_integrations")
+    const completed = await emulator.completeSession(session.token, { integration: "slack" })
+    expect(completed.connectionId).toEqual(expect.any(String))
+    // One integration named: only that one.
+    const one = await createSession(emulator, { end_user: { id: "u" }, allowed_integrations: ["github"] })
+    expect(
+      ((await call(emulator, "GET", "/connect/session", { bearer: one.token })).json as { data: object }).data,
+    ).toMatchObject({ allowed_integrations: ["github"] })
+    await expect(emulator.completeSession(one.token, { integration: "slack" })).rejects.toThrow()
+  })
+
   it("answers GET for a tags-only session on Cloud with endUser null and no websocketsPath", async () => {
     const emulator = await start({ cloud: true })
     const session = await createSession(emulator, fixture("request-create-session-tags-only.json"))

@@ -43,8 +43,8 @@ const introduction = `# effect-nango for Effect 3
 <!-- Generated from the repository's root README.md by scripts/effect3-readme.ts: edit that one. -->
 
 The Effect 3 line of effect-nango (0.x, published under the dist-tag \`effect3\`): the Effect-native
-client for [Nango](https://nango.dev)'s Connect flow (sessions, and the webhooks Nango sends once
-the end user has connected), for programs on \`effect\` ^3.22 with \`@effect/platform\` ^0.97. It
+client for [Nango](https://nango.dev) (Connect sessions, the webhooks Nango sends, and the
+connections end users make, with their credentials), for programs on \`effect\` ^3.22 with \`@effect/platform\` ^0.97. It
 has the same API as the Effect 4 line (effect-nango 1.x): \`effect-nango\`, \`effect-nango/undici\`,
 \`effect-nango/webhooks\` and \`effect-nango/testing\`. It runs on Node 20, 22 and 24.
 

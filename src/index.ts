@@ -1,5 +1,6 @@
 /**
- * effect-nango: the Effect-native client for Nango's Connect-session API.
+ * effect-nango: the Effect-native client for Nango: Connect sessions (`NangoConnect`) and
+ * connections with their credentials (`NangoConnections`).
  *
  * @since 0.1.0
  */

@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs"
 import { NangoConnect, type NangoConnectError } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
+import undiciPackage from "undici/package.json" with { type: "json" }
 import { Duration, describe, Effect, Exit, expect, FetchHttpClient, it, Redacted, unexpectedKeyIssue } from "#line"
 import { fixture, fixturesDir, fixtureText, recordingTracer, setup, unknownToken } from "./support.js"
 
@@ -494,4 +495,12 @@ describe("exits", () => {
       expect(Exit.isSuccess(exit)).toBe(true)
     }),
   )
+})
+
+describe("the undici package the suite runs on", () => {
+  // CI runs the undici suites once more on the other major the package supports (NANGO_TEST_UNDICI,
+  // suite/projects.ts), and names the major it expects: this checks the run really is on it.
+  it.skipIf(process.env.NANGO_TEST_UNDICI_MAJOR === undefined)("is the major CI names", () => {
+    expect(undiciPackage.version.split(".")[0]).toBe(process.env.NANGO_TEST_UNDICI_MAJOR)
+  })
 })

@@ -33,7 +33,18 @@ export const lineAliases = (lineDir: URL) => {
     { find: /^#line$/, replacement: own("test/line.ts") },
     { find: /^#effect$/, replacement: own("line/effect.ts") },
     { find: /^#effect\/(\w+)$/, replacement: own("line/effect/$1.ts") },
+    ...otherUndici(own),
   ]
+}
+
+/**
+ * With `NANGO_TEST_UNDICI` set to an installed alias of undici's other major (`undici7` at the
+ * root, `undici8` in effect3/), every import of undici, its files included, goes to that package
+ * in the line's own node_modules: CI runs the undici suites on both majors the package supports.
+ */
+const otherUndici = (own: (path: string) => string) => {
+  const name = process.env.NANGO_TEST_UNDICI
+  return name === undefined ? [] : [{ find: /^undici(\/.*)?$/, replacement: `${own(`node_modules/${name}`)}$1` }]
 }
 
 /**

@@ -5,15 +5,13 @@
 
 import { NangoConnect } from "effect-nango"
 import { NangoConnectTest } from "effect-nango/testing"
+import { NangoWebhook } from "effect-nango/webhooks"
 import { Duration, describe, Effect, expect, Fiber, fork, type Layer, Redacted, TestClock } from "#line"
 import { fixtureText, itWithSleeps, waitForSleep } from "./support.js"
 
 const user = { end_user: { id: "user-42" } }
 const layers: ReadonlyArray<
-  readonly [
-    string,
-    (options?: NangoConnectTest.Options) => Layer.Layer<NangoConnect.NangoConnect | NangoConnectTest.Emulator>,
-  ]
+  readonly [string, (options?: NangoConnectTest.Options) => Layer.Layer<NangoConnectTest.Services>]
 > = [
   ["socket", NangoConnectTest.layer],
   ["in memory", NangoConnectTest.layerInMemory],
@@ -51,6 +49,30 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
       const refused = yield* Effect.flip(client.createConnectSession({ ...user, tags: tooManyTags }))
       expect(refused._tag).toBe("InvalidInput")
       expect((yield* emulator).requests).toHaveLength(1)
+    }).pipe(Effect.provide(layer())),
+  )
+
+  itWithSleeps("provides a NangoWebhook that verifies what the emulator delivers, with Redacted or plain tokens", () =>
+    Effect.gen(function* () {
+      const client = yield* nango
+      const webhooks = yield* NangoWebhook.NangoWebhook
+      const received: Array<string> = []
+      const deliverTo = (delivery: { readonly body: string; readonly headers: NangoWebhook.Headers }) =>
+        webhooks.verify(delivery.body, delivery.headers).pipe(
+          Effect.map((webhook) => {
+            received.push(webhook.type)
+            return 200
+          }),
+          Effect.orElseSucceed(() => 401),
+        )
+      const first = yield* client.createConnectSession(user)
+      const second = yield* client.createConnectSession(user)
+      yield* NangoConnectTest.completeSession(first.token, { integration: "github", deliverTo })
+      yield* NangoConnectTest.completeSession(Redacted.value(second.token), { integration: "github", deliverTo })
+      expect(received).toEqual(["auth", "auth"])
+      // A webhook signed with another key is refused by the kit's verifier.
+      const forged = { body: '{"type":"auth"}', headers: { "x-nango-hmac-sha256": "0".repeat(64) } }
+      expect((yield* Effect.flip(webhooks.verify(forged.body, forged.headers)))._tag).toBe("InvalidSignature")
     }).pipe(Effect.provide(layer())),
   )
 

@@ -1,5 +1,5 @@
 /**
- * Test layers for code that uses `NangoConnect` and `NangoConnections`: a Nango-compatible emulator,
+ * Test layers for code that uses `NangoConnect`, `NangoConnections` and `NangoWebhook`: a Nango-compatible emulator,
  * on a loopback socket or in memory, and both services wired to it, with a handle to seed and inspect it, set its
  * rate limit and inject faults. Tokens expire on the layer's `Clock`, so `TestClock` drives them.
  *
@@ -14,6 +14,7 @@ import * as Layer from "#effect/Layer"
 import * as Redacted from "#effect/Redacted"
 import * as NangoConnect from "../NangoConnect.js"
 import * as NangoConnections from "../NangoConnections.js"
+import * as NangoWebhook from "../NangoWebhook.js"
 import {
   type CompletedSession,
   type CompleteSessionOptions,
@@ -106,22 +107,38 @@ export const inMemoryClient = (emulator: NangoEmulator): HttpClient.HttpClient =
 // Layers
 // -----------------------------------------------------------------------------
 
-/** Both services, wired to the emulator with its secret key. */
+/**
+ * Every service a kit layer provides.
+ *
+ * @since 0.3.0
+ * @category layers
+ */
+export type Services = NangoConnect.NangoConnect | NangoConnections.NangoConnections | NangoWebhook.NangoWebhook | Emulator
+
+/**
+ * Both clients, wired to the emulator with its secret key, and `NangoWebhook` with its signing key,
+ * so that a webhook route under test verifies what `completeSession` delivers with no wiring.
+ */
 const clientLayer = (emulator: NangoEmulator, options: Options) => {
   const clientOptions = { ...options.client, secretKey: emulator.secretKey, baseUrl: emulator.url }
-  return Layer.merge(NangoConnect.layer(clientOptions), NangoConnections.layer(clientOptions)).pipe(Layer.orDie)
+  return Layer.mergeAll(
+    NangoConnect.layer(clientOptions),
+    NangoConnections.layer(clientOptions),
+    NangoWebhook.layer({ signingKeys: Redacted.make(emulator.webhookSigningKey) }),
+  ).pipe(Layer.orDie)
 }
 
 /**
  * Starts the emulator on an ephemeral 127.0.0.1 port for the layer's scope, and provides a
- * `NangoConnect` and `NangoConnections` talking HTTP to it (on `FetchHttpClient`) and the `Emulator` handle.
+ * `NangoConnect` and `NangoConnections` talking HTTP to it (on `FetchHttpClient`), a `NangoWebhook`
+ * that verifies with its signing key, and the `Emulator` handle.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
   options: Options = {},
-): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections | Emulator> =>
+): Layer.Layer<Services> =>
   unwrapLayer(
     Effect.gen(function* () {
       const clock = yield* currentClock
@@ -137,14 +154,15 @@ export const layer = (
   )
 
 /**
- * The same emulator with no socket: `NangoConnect` and `NangoConnections` on an in-memory `HttpClient`, and the handle.
+ * The same emulator with no socket: `NangoConnect` and `NangoConnections` on an in-memory
+ * `HttpClient`, `NangoWebhook` with its signing key, and the handle.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerInMemory = (
   options: Options = {},
-): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections | Emulator> =>
+): Layer.Layer<Services> =>
   unwrapLayer(
     Effect.gen(function* () {
       const clock = yield* currentClock

@@ -113,7 +113,11 @@ export const inMemoryClient = (emulator: NangoEmulator): HttpClient.HttpClient =
  * @since 0.3.0
  * @category layers
  */
-export type Services = NangoConnect.NangoConnect | NangoConnections.NangoConnections | NangoWebhook.NangoWebhook | Emulator
+export type Services =
+  | NangoConnect.NangoConnect
+  | NangoConnections.NangoConnections
+  | NangoWebhook.NangoWebhook
+  | Emulator
 
 /**
  * Both clients, wired to the emulator with its secret key, and `NangoWebhook` with its signing key,
@@ -136,9 +140,7 @@ const clientLayer = (emulator: NangoEmulator, options: Options) => {
  * @since 0.1.0
  * @category layers
  */
-export const layer = (
-  options: Options = {},
-): Layer.Layer<Services> =>
+export const layer = (options: Options = {}): Layer.Layer<Services> =>
   unwrapLayer(
     Effect.gen(function* () {
       const clock = yield* currentClock
@@ -160,9 +162,7 @@ export const layer = (
  * @since 0.1.0
  * @category layers
  */
-export const layerInMemory = (
-  options: Options = {},
-): Layer.Layer<Services> =>
+export const layerInMemory = (options: Options = {}): Layer.Layer<Services> =>
   unwrapLayer(
     Effect.gen(function* () {
       const clock = yield* currentClock

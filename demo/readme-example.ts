@@ -20,8 +20,9 @@ const onboard = (userId: string) =>
     }),
   )
 
-// NANGO_SECRET_KEY (read as Redacted) and NANGO_HOST (default https://api.nango.dev), on the Node
-// transport the layer brings; elsewhere: NangoConnect.layerConfig() with FetchHttpClient.layer
-const NangoLive = NangoHttpClient.layerNangoConnectConfig()
+// Every service (NangoConnect and NangoConnections) from NANGO_SECRET_KEY (read as Redacted) and
+// NANGO_HOST (default https://api.nango.dev), on the Node transport the layer brings; elsewhere:
+// NangoConnect.layerConfig() and NangoConnections.layerConfig() with FetchHttpClient.layer
+const NangoLive = NangoHttpClient.layerNangoConfig()
 
 export const main = onboard("user-42").pipe(Effect.provide(NangoLive))

@@ -24,6 +24,7 @@ describe("README", () => {
     ["demo/webhook-example.test.ts", 2],
     ["demo/connect-flow.test.ts", 3],
     ["demo/server-example.test.ts", 2],
+    ["demo/router-example.test.ts", 2],
     ["demo/webhook-server.ts", 1],
   ] as const)("shows %s, line for line", (file, header) => {
     const example = read(`../${file}`).split("\n").slice(header).join("\n")

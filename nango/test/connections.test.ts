@@ -180,6 +180,21 @@ describe("GET /connections", () => {
     expect(await ids("(")).toEqual([])
   })
 
+  it("answers a NUL in any filter with the server's unhandled-error 500, as PostgreSQL refuses it", async () => {
+    const emulator = await emulatorWith()
+    for (const query of [
+      "search=a%00b",
+      "connectionId=a%00",
+      "endUserId=%00",
+      "endUserOrganizationId=x%00",
+      "tags[team]=%00",
+    ]) {
+      const answer = await call(emulator, "GET", `/connections?${query}`)
+      expect([answer.status, answer.json.error.code]).toEqual([500, "generic_error_support"])
+    }
+    expect((await call(emulator, "GET", "/connections?search=a%20b")).status).toBe(200)
+  })
+
   it("takes a limit of 2000 and refuses 2001 and 0", async () => {
     const emulator = await emulatorWith()
     expect((await call(emulator, "GET", "/connections?limit=2000")).status).toBe(200)

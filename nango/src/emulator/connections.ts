@@ -30,7 +30,7 @@ import {
   unknownIntegration,
 } from "./connection-queries.js"
 import { offsetTime, postgresTime, sampleCredentials, summary, withoutRefreshTokens } from "./connection-records.js"
-import { invalid, type Reply } from "./replies.js"
+import { invalid, type Reply, unhandledError } from "./replies.js"
 import type { NewConnection, StoredConnection } from "./types.js"
 
 /** The connections of one emulator, and the `/connections` endpoints on them. */
@@ -194,6 +194,10 @@ export class Connections {
       } else tags[key.toLowerCase()] = values[0] as string
     }
     if (issues.length > 0) return invalid("invalid_query_params", issues)
+    // PostgreSQL refuses a NUL in the filters it compares: an error no handler catches.
+    if ([...Object.values(read), ...Object.values(tags)].some((value) => value.includes("\u0000"))) {
+      return unhandledError()
+    }
     const integrations = read.integrationId?.split(",").map((id) => id.trim())
     const search = read.search === undefined ? undefined : ilikeSearch(read.search)
     const matches = this.all.filter(

@@ -2,6 +2,7 @@
  * How the emulator answers: its replies before they are written, the live server's CORS headers,
  * its 401 texts and validation 400s, and the plain helpers that read a request.
  */
+import { randomUUID } from "node:crypto"
 import type * as Http from "node:http"
 import type { Issue } from "../validation.js"
 import type { Outcome } from "./types.js"
@@ -116,3 +117,18 @@ export const readBody = (request: Http.IncomingMessage): Promise<string> =>
     request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
     request.on("error", () => resolve(""))
   })
+
+/** The server's answer to an exception no handler caught: 500 `generic_error_support`, a fresh id as payload. */
+export const unhandledError = (): Reply => {
+  const id = randomUUID()
+  return {
+    status: 500,
+    body: {
+      error: {
+        message: `An error occurred. Please contact support with this unique id: "${id}"`,
+        code: "generic_error_support",
+        payload: id,
+      },
+    },
+  }
+}

@@ -3,12 +3,12 @@
  * create and reconnect as the live server validates and stores them (its 400s and 500s included),
  * look-up with expiry, delete, and the body of `GET /connect/session`.
  */
-import { randomBytes, randomUUID } from "node:crypto"
+import { randomBytes } from "node:crypto"
 import { effectiveTags, maxEffectiveTags, type SessionOperation, unstorableSessionPaths } from "../rules.js"
 import { validateCreateBody, validateDeprecatedWebhookUrls, validateReconnectBody } from "../validation.js"
 import { toConnectionEndUser } from "./connection-access.js"
 import { Connections } from "./connections.js"
-import { invalid, type Reply, unknownIntegrations } from "./replies.js"
+import { invalid, type Reply, unhandledError, unknownIntegrations } from "./replies.js"
 import type { ConnectionEndUser, Options, StoredSession } from "./types.js"
 
 /** A session lives 30 minutes, as on the live server. */
@@ -101,18 +101,7 @@ export class Sessions {
     }
     if (Object.keys(effectiveTags(input, operation)).length > maxEffectiveTags) return failed
     if (unstorableSessionPaths(input).length === 0) return undefined
-    if (operation === "create") return failed
-    const id = randomUUID()
-    return {
-      status: 500,
-      body: {
-        error: {
-          message: `An error occurred. Please contact support with this unique id: "${id}"`,
-          code: "generic_error_support",
-          payload: id,
-        },
-      },
-    }
+    return operation === "create" ? failed : unhandledError()
   }
 
   private missingIntegrations(input: Record<string, unknown>): Array<Array<string>> {

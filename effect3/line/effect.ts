@@ -213,8 +213,19 @@ export const RedactedFromValue = <S extends Schema.Schema.Any>(value: S) => Sche
 /** A `Date` decoded from its ISO string. */
 export const DateFromString = Schema.Date
 
+/** How `orDefault` makes a field optional: `null` and a missing key decode to the fallback. */
+export interface DefaultOptions<A> {
+  /** `null` decodes to the fallback, as a missing key does. */
+  readonly nullable: true
+  /** The value the field decodes to when Nango leaves it out or sends `null`. */
+  readonly default: () => A
+}
+
 /** A struct field decoded by `schema` when present; absent, `undefined` or `null`, it decodes to `fallback()`. */
-export const orDefault = <S extends Schema.Schema.Any>(schema: S, fallback: () => Schema.Schema.Type<S>) =>
+export const orDefault = <S extends Schema.Schema.Any>(
+  schema: S,
+  fallback: () => Schema.Schema.Type<S>,
+): Schema.optionalWith<S, DefaultOptions<Schema.Schema.Type<S>>> =>
   Schema.optionalWith(schema, { nullable: true, default: fallback })
 
 /** A `Duration` value as it is. */

@@ -40,6 +40,21 @@ export { credentialTypes } from "../nango/src/credentials.js"
 export const secretsIn = (value: unknown): Array<string> =>
   JSON.stringify(value).match(/(access|refresh|oauth|secret|cc|key|password|token)_[0-9a-f]{32}/g) ?? []
 
+/** Every tag of `NangoConnectError`: what a scan over "every error" must have produced. */
+export const connectErrorTags = [
+  "BadRequest",
+  "Unauthorized",
+  "Forbidden",
+  "NotFound",
+  "RateLimited",
+  "ServerError",
+  "UnexpectedStatus",
+  "TransportError",
+  "TimeoutError",
+  "ResponseDecodeError",
+  "InvalidInput",
+] as const
+
 /** A valid-format token no emulator has issued. */
 export const unknownToken = `nango_connect_session_${"ab".repeat(32)}`
 

@@ -10,7 +10,7 @@ import { inspect } from "node:util"
 import { NangoWebhook } from "effect-nango/webhooks"
 import { Cause, captureLogs, describe, Effect, expect, Fiber, fork, it, Redacted, TestClock } from "#line"
 import { sign } from "../../nango/src/webhook-signing.js"
-import { setupConnections, waitUntil } from "../support.js"
+import { connectErrorTags, setupConnections, waitUntil } from "../support.js"
 
 /** A person, as an end user, tags and a webhook carry them: none of these values may be shown. */
 const person = { id: "user-42", email: "ada.lovelace@example.com", display_name: "Ada Lovelace" }
@@ -113,17 +113,7 @@ describe("privacy of errors", () => {
       const all = [...errors, ...(yield* webhookErrors)]
       expect(new Set(all.map((error) => error._tag))).toEqual(
         new Set([
-          "BadRequest",
-          "Unauthorized",
-          "Forbidden",
-          "NotFound",
-          "RateLimited",
-          "ServerError",
-          "UnexpectedStatus",
-          "TransportError",
-          "TimeoutError",
-          "ResponseDecodeError",
-          "InvalidInput",
+          ...connectErrorTags,
           "InvalidCredentials",
           "UnknownIntegration",
           "AwaitConnectionTimeout",

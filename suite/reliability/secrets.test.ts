@@ -23,6 +23,7 @@ import {
   TestClock,
 } from "#line"
 import {
+  connectErrorTags,
   credentialTypes,
   fixtureText,
   recordingTracer,
@@ -107,21 +108,7 @@ describe("secret-leak scan", () => {
     Effect.gen(function* () {
       const { lines, layer } = captureLogs()
       const { errors, secrets } = yield* everyError
-      expect(new Set(errors.map((error) => error._tag))).toEqual(
-        new Set([
-          "BadRequest",
-          "Unauthorized",
-          "Forbidden",
-          "NotFound",
-          "RateLimited",
-          "ServerError",
-          "UnexpectedStatus",
-          "TransportError",
-          "TimeoutError",
-          "ResponseDecodeError",
-          "InvalidInput",
-        ]),
-      )
+      expect(new Set(errors.map((error) => error._tag))).toEqual(new Set(connectErrorTags))
       for (const error of errors) {
         yield* Effect.logError("call failed", error).pipe(Effect.provide(layer))
         yield* Effect.logError(Cause.fail(error)).pipe(Effect.provide(layer))

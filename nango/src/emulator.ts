@@ -14,6 +14,7 @@ import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { sampleCredentials } from "./emulator/connection-records.js"
 import { Faults, playFault, RateLimiter } from "./emulator/faults.js"
+import { answerProxy } from "./emulator/proxy.js"
 import { parseJson, toOutcome } from "./emulator/replies.js"
 import * as Router from "./emulator/router.js"
 import { connectionEndUser, Sessions } from "./emulator/sessions.js"
@@ -104,6 +105,8 @@ export class NangoEmulator {
       sessions: this.store,
       limiter: this.limiter,
       scopesOf: keyScopes(keys, options),
+      proxy: (method, url, headers, body) =>
+        answerProxy(this.store.connections, options.providers ?? {}, { method, url, headers, body }),
     }
     this.webhookSigningKey = options.webhookSigningKey ?? randomUUID()
   }
@@ -285,7 +288,7 @@ export class NangoEmulator {
     const fault = this.faults.take(method, url.pathname)
     const faulted = fault === undefined ? undefined : await playFault(fault)
     if (faulted !== undefined) return faulted
-    const answer = toOutcome(Router.route(this.answering, method, url, headers, parsed))
+    const answer = toOutcome(Router.route(this.answering, method, url, headers, parsed, request.body))
     return fault?.chunkBytes !== undefined && answer._tag === "Reply"
       ? { ...answer, chunkBytes: fault.chunkBytes }
       : answer

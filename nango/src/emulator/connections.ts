@@ -44,6 +44,11 @@ export class Connections {
     private readonly now: () => number,
   ) {}
 
+  /** Whether the environment has this integration. */
+  hasIntegration(integration: string): boolean {
+    return this.integrations.has(integration)
+  }
+
   /** The live connection with this id under this integration. */
   find(connectionId: string, integration: string): StoredConnection | undefined {
     return this.all.find(

@@ -7,11 +7,13 @@ import type * as Http from "node:http"
 import type { Issue } from "../validation.js"
 import type { Outcome } from "./types.js"
 
-/** An answer before it is written: status, JSON body and extra headers. */
+/** An answer before it is written: status, JSON body (or a raw one) and extra headers. */
 export interface Reply {
   readonly status: number
   readonly body?: unknown
   readonly headers?: Record<string, string>
+  /** A body written as it is, with only the given headers (the proxy's pass-through of a provider's answer). */
+  readonly raw?: string
 }
 
 /** The CORS headers the live server sends on every answer. */
@@ -54,7 +56,7 @@ export const authFailure = (code: AuthCode): Reply => ({
 
 /** A 400 listing validation issues, as the server's zod errors. */
 export const invalid = (
-  code: "invalid_body" | "invalid_query_params" | "invalid_uri_params",
+  code: "invalid_body" | "invalid_query_params" | "invalid_uri_params" | "invalid_headers",
   errors: ReadonlyArray<Issue>,
 ): Reply => ({
   status: 400,
@@ -77,6 +79,7 @@ export const tokenPattern = /^nango_connect_session_[a-f0-9]{64}$/
 /** A reply as the outcome the transport writes, its body serialized as JSON. */
 export const toOutcome = (reply: Reply): Outcome => {
   const headers: Record<string, string> = { ...corsHeaders, ...reply.headers }
+  if (reply.raw !== undefined) return { _tag: "Reply", status: reply.status, headers, body: reply.raw }
   if (reply.body === undefined) return { _tag: "Reply", status: reply.status, headers, body: "" }
   return {
     _tag: "Reply",

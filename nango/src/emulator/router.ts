@@ -4,7 +4,7 @@
  * limiter, query and body) before the endpoint's handler.
  */
 import { validateEmptyQuery } from "../validation.js"
-import { connectionsEndpointOf, grants, scopeCheck } from "./connection-access.js"
+import { connectionsEndpointOf, forbidden, grants, scopeCheck } from "./connection-access.js"
 import type { RateLimiter } from "./faults.js"
 import {
   authFailure,
@@ -25,6 +25,8 @@ export interface Server {
   readonly limiter: RateLimiter
   /** The scopes of each accepted secret key, by its lowercase form. */
   readonly scopesOf: ReadonlyMap<string, ReadonlyArray<string>>
+  /** Answers a `/proxy` request once its key may use the proxy. */
+  readonly proxy: (method: string, url: URL, headers: Readonly<Record<string, string>>, body: string) => Reply
 }
 
 /** Answers a request as the live server routes, authenticates, rate-limits and validates it. */
@@ -34,16 +36,19 @@ export const route = (
   url: URL,
   headers: Readonly<Record<string, string>>,
   body: ParsedBody,
+  rawBody = "",
 ): Reply => {
   if (method === "OPTIONS") return preflight
   const connections = connectionsEndpointOf(method, url.pathname)
-  const endpoint = connections === undefined ? endpointOf(method, url.pathname) : "connections"
+  const proxied = url.pathname === "/proxy" || url.pathname.startsWith("/proxy/")
+  const endpoint = proxied ? "proxy" : connections === undefined ? endpointOf(method, url.pathname) : "connections"
   if (endpoint === undefined) {
     return { status: 404, body: { error: { code: "not_found", message: `Cannot ${method} ${url.pathname}` } } }
   }
   if (!body.ok) return { status: 400, body: { error: { code: "invalid_json", message: body.message } } }
   const contentType = headers["content-type"]
-  if (contentType !== undefined && !contentType.startsWith("application/json")) {
+  // The proxy takes every content type (raw, form, multipart); the other endpoints JSON only.
+  if (contentType !== undefined && !contentType.startsWith("application/json") && endpoint !== "proxy") {
     return {
       status: 415,
       body: { error: { code: "invalid_content_type", message: "Content-Type header must be application/json" } },
@@ -74,6 +79,13 @@ export const route = (
   if (!secretKeyPattern.test(credential)) return authFailure("invalid_secret_key_format")
   const scopes = server.scopesOf.get(credential.toLowerCase())
   if (scopes === undefined) return authFailure("unknown_account")
+  if (endpoint === "proxy") {
+    return server.limiter.run(method, url.pathname, () =>
+      grants(scopes, "environment:proxy")
+        ? server.proxy(method, url, headers, rawBody)
+        : forbidden("Insufficient scope. Required: environment:proxy"),
+    )
+  }
   if (connections !== undefined) {
     return server.limiter.run(
       method,
@@ -98,8 +110,8 @@ export const route = (
   })
 }
 
-/** The endpoints the emulator serves (the `/connections` ones are in `connections.ts`). */
-type Endpoint = "create" | "reconnect" | "get" | "delete" | "connections"
+/** The endpoints the emulator serves (the `/connections` ones are in `connections.ts`, the proxy in `proxy.ts`). */
+type Endpoint = "create" | "reconnect" | "get" | "delete" | "connections" | "proxy"
 
 /** The endpoint a method and path name, if any. */
 const endpointOf = (method: string, path: string): Endpoint | undefined => {

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import type { DeliveryReport, WebhookTarget } from "../webhook-delivery.js"
+import type { Provider } from "./proxy.js"
 
 /**
  * A request the emulator received: enough to count and inspect calls, never a credential.
@@ -185,6 +186,11 @@ export interface Options {
   readonly webhookRetryDelaysMs?: ReadonlyArray<number>
   /** The environment's name, as webhooks carry it. Default `dev`. */
   readonly environment?: string
+  /**
+   * The providers the proxy calls, by integration: the emulator plays them, since Nango's proxy
+   * refuses a loopback provider. Default: an echo of what the provider received, as JSON.
+   */
+  readonly providers?: Readonly<Record<string, Provider>>
 }
 
 /**

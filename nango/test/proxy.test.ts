@@ -107,10 +107,13 @@ describe("what the provider receives", () => {
 
   it("the credential of each auth mode: Bearer for OAuth 2, Basic for BASIC, nothing for API_KEY", async () => {
     const emulator = await emulatorWith()
-    emulator.seedConnection({ connection_id: "basic", provider_config_key: "github", credentialType: "BASIC" })
+    const basic = emulator.seedConnection({
+      connection_id: "basic",
+      provider_config_key: "github",
+      credentialType: "BASIC",
+    })
     emulator.seedConnection({ connection_id: "key", provider_config_key: "github", credentialType: "API_KEY" })
-    const basic = emulator.connections.find((connection) => connection.connection_id === "basic")
-    const { username, password } = basic?.credentials as { username: string; password: string }
+    const { username, password } = basic.credentials as { username: string; password: string }
     const authorization = async (connectionId: string) =>
       received((await proxy(emulator, "GET", "/proxy/user", { headers: { "connection-id": connectionId } })).text)
         .headers.authorization

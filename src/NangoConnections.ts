@@ -304,9 +304,6 @@ const checkConnectionIds = (value: unknown): Check.Check<string | ReadonlyArray<
 /** The server's rule for a metadata body: no string it would store but cannot. */
 const metadataRules: BodyRules = (_, unstorable) => connectionBodyIssues(unstorable)
 
-/** The server's rules for a patch: no string it cannot store, at most 10 tags once merged. */
-const patchRules: BodyRules = (body, unstorable) => connectionPatchIssues(body, unstorable)
-
 /** The server's rule for a listing's query: no string it cannot search for. */
 const listRules: BodyRules = (_, unstorable) => listQueryIssues(unstorable)
 
@@ -362,7 +359,8 @@ const endpointsOf = (policies: Endpoint.Policies, maxBytes: number) => {
 /** The input checks of each call, built once. */
 const checkGet = checkInput(GetConnectionOptions, noRules, "query")
 const checkList = checkInput(ListConnectionsQuery, listRules, "query")
-const checkPatch = checkInput(PatchConnectionInput, patchRules)
+// A patch: no string the server cannot store, at most 10 tags once merged with those of end_user.
+const checkPatch = checkInput(PatchConnectionInput, connectionPatchIssues)
 const checkDelete = checkInput(DeleteConnectionOptions, noRules, "query")
 const checkMetadata = checkInput(MetadataInput, metadataRules)
 const checkAwait = checkInput(AwaitConnectionQuery, listRules, "query")

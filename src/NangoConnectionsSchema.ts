@@ -412,7 +412,8 @@ const filterString = Schema.String.pipe(minLength(1), maxLength(255))
 /**
  * The filters and page of `listConnections`, all applied together: `tags` (every pair must match;
  * keys are compared lowercased), one integration or several, a `search` over the id and the end
- * user's name and email, an exact `connectionId`, and `limit` (1–2,000; the server answers up to
+ * user's name and email (sent as given: Nango's `ILIKE` reads `_` as any one character and `%` as
+ * any run of them), an exact `connectionId`, and `limit` (1–2,000; the server answers up to
  * 10,000 when it is absent) with `page` (the offset is `page × limit`). `endUserId` and
  * `endUserOrganizationId` are deprecated by Nango in favour of tags.
  *

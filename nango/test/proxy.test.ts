@@ -6,7 +6,7 @@
  * methods that carry one, path and query as sent), then what comes back.
  */
 import { describe, expect, it } from "vitest"
-import type { ProviderRequest } from "../src/emulator/proxy.js"
+import type { ProviderRequest } from "../src/emulator/types.js"
 import type { NangoEmulator, Options } from "../src/emulator.js"
 import { start } from "./support.js"
 

@@ -9,7 +9,6 @@ import * as Effect from "#effect/Effect"
 import type * as Scope from "#effect/Scope"
 import { NangoEmulator, type Options } from "../../nango/src/emulator.js"
 
-export type { Provider, ProviderReply, ProviderRequest } from "../../nango/src/emulator/proxy.js"
 export * from "../../nango/src/emulator.js"
 export type {
   DeliveryAttempt,

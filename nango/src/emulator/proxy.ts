@@ -11,41 +11,7 @@ import type { Issue } from "../validation.js"
 import { unknownIntegration } from "./connection-queries.js"
 import type { Connections } from "./connections.js"
 import { invalid, type Reply } from "./replies.js"
-import type { StoredConnection } from "./types.js"
-
-/**
- * What the provider receives: the method, the path and raw query, the forwarded headers (lowercase), the body.
- *
- * @since 0.3.0
- * @category models
- */
-export interface ProviderRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: Readonly<Record<string, string>>
-  /** The body as sent, or undefined when the method forwards none. */
-  readonly body: string | undefined
-}
-
-/**
- * The provider's answer.
- *
- * @since 0.3.0
- * @category models
- */
-export interface ProviderReply {
-  readonly status: number
-  readonly headers?: Readonly<Record<string, string>>
-  readonly body?: string
-}
-
-/**
- * A provider the emulator plays for one integration.
- *
- * @since 0.3.0
- * @category models
- */
-export type Provider = (request: ProviderRequest) => ProviderReply
+import type { Provider, ProviderReply, StoredConnection } from "./types.js"
 
 /** The default provider: answers 200 with what it received, as JSON. */
 export const echoProvider: Provider = (request) => ({

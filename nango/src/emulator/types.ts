@@ -4,7 +4,6 @@
  * @since 0.1.0
  */
 import type { DeliveryReport, WebhookTarget } from "../webhook-delivery.js"
-import type { Provider } from "./proxy.js"
 
 /**
  * A request the emulator received: enough to count and inspect calls, never a credential.
@@ -272,3 +271,37 @@ export interface NewConnection {
   readonly end_user?: ConnectionEndUser | null
   readonly webhook_url_override?: string | null
 }
+
+/**
+ * What the provider receives: the method, the path and raw query, the forwarded headers (lowercase), the body.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ProviderRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  /** The body as sent, or undefined when the method forwards none. */
+  readonly body: string | undefined
+}
+
+/**
+ * The provider's answer.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ProviderReply {
+  readonly status: number
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: string
+}
+
+/**
+ * A provider the emulator plays for one integration.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Provider = (request: ProviderRequest) => ProviderReply

@@ -95,6 +95,14 @@ export const derivedTags = (
   return isValidTagSet(merged) ? merged : isValidTagSet(base) ? base : {}
 }
 
+/** The derived tags with a body's `tags` over them, keys lowercased: the set the server stores. */
+const withTagsOver = (derived: Record<string, string>, tags: unknown): Record<string, string> => {
+  for (const [key, value] of Object.entries(record(tags) ?? {})) {
+    if (typeof value === "string") derived[key.toLowerCase()] = value
+  }
+  return derived
+}
+
 /**
  * The tags the server stores for a session body: the derived tags with the body's `tags` over
  * them, keys lowercased. `organization` derives tags on create only beside an `end_user`; on
@@ -104,11 +112,7 @@ export const effectiveTags = (body: unknown, operation: SessionOperation): Recor
   const input = record(body) ?? {}
   const endUser = record(input.end_user)
   const organization = operation === "reconnect" || endUser !== undefined ? record(input.organization) : undefined
-  const merged = derivedTags(endUser, organization)
-  for (const [key, value] of Object.entries(record(input.tags) ?? {})) {
-    if (typeof value === "string") merged[key.toLowerCase()] = value
-  }
-  return merged
+  return withTagsOver(derivedTags(endUser, organization), input.tags)
 }
 
 /** The effective-tag rule, as an issue when a body breaks it. */
@@ -127,11 +131,7 @@ export const effectiveTagsIssue = (body: unknown, operation: SessionOperation): 
 export const patchedTags = (body: unknown): Record<string, string> | undefined => {
   const input = record(body) ?? {}
   if (input.end_user === undefined && input.tags === undefined) return undefined
-  const merged = derivedTags(record(input.end_user), undefined)
-  for (const [key, value] of Object.entries(record(input.tags) ?? {})) {
-    if (typeof value === "string") merged[key.toLowerCase()] = value
-  }
-  return merged
+  return withTagsOver(derivedTags(record(input.end_user), undefined), input.tags)
 }
 
 /** The effective-tag rule of a connection patch, as an issue when a body breaks it. */
@@ -278,16 +278,16 @@ export const webhookUrlIssue = (problem: WebhookUrlProblem): { readonly code: st
 const isStoredAsSent = (path: Path): boolean =>
   path[0] !== "webhook_url_override" && !(path[0] === "overrides" && path.length > 2 && path[2] !== "docs_connect")
 
-/** Why a string at `path` is refused: the server would store it but cannot. The value is not shown. */
-const unstorableIssue = (path: Path): string =>
-  `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot store; the value is not shown`
+/** Why a string at `path` is refused: the server cannot store it (or, in a query, search for it). The value is not shown. */
+const unstorableIssue = (path: Path, cannot = "store"): string =>
+  `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot ${cannot}; the value is not shown`
 
 /**
  * The server's rule for a connection body (`PATCH /connections/{id}`, metadata) beyond its schema:
  * no string it would store but cannot (`webhook_url_override` is stored parsed, so it may hold one).
  */
 export const connectionBodyIssues = (unstorable: ReadonlyArray<Path>): ReadonlyArray<string> =>
-  unstorable.filter((path) => path[0] !== "webhook_url_override").map(unstorableIssue)
+  unstorable.filter((path) => path[0] !== "webhook_url_override").map((path) => unstorableIssue(path))
 
 /**
  * The server's rule for a connection patch beyond its schema: no string it would store but cannot,
@@ -304,10 +304,7 @@ export const connectionPatchIssues = (body: unknown, unstorable: ReadonlyArray<P
  * unchanged. The value is not shown.
  */
 export const listQueryIssues = (unstorable: ReadonlyArray<Path>): ReadonlyArray<string> =>
-  unstorable.map(
-    (path) =>
-      `${formatPath(path)}: contains a NUL character or an unpaired surrogate, which the server cannot search for; the value is not shown`,
-  )
+  unstorable.map((path) => unstorableIssue(path, "search for"))
 
 /** The paths of the strings of a session body that the server would store but cannot. */
 export const unstorableSessionPaths = (body: unknown): Array<Path> => unstorablePaths(body).filter(isStoredAsSent)
@@ -332,7 +329,7 @@ export const sessionBodyIssues = (
   operation: SessionOperation,
   unstorable: ReadonlyArray<Path> = unstorablePaths(body),
 ): ReadonlyArray<string> => {
-  const issues = unstorable.filter(isStoredAsSent).map(unstorableIssue)
+  const issues = unstorable.filter(isStoredAsSent).map((path) => unstorableIssue(path))
   for (const [path, webhookUrl] of deprecatedWebhookUrls(body)) {
     const problem = typeof webhookUrl === "string" ? localWebhookUrlProblem(webhookUrl) : "not-a-string"
     if (problem !== undefined) issues.push(`${path}: ${webhookUrlMessages[problem]}`)

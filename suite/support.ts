@@ -6,11 +6,13 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { inspect } from "node:util"
 import { NangoConnect, NangoConnections } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
 import {
+  Cause,
   Effect,
   FetchHttpClient,
   Fiber,
@@ -157,3 +159,20 @@ export const recordingTracer = Effect.map(spanRecorder, ({ tracer, spans }) => (
       events: (span as unknown as { events?: ReadonlyArray<unknown> }).events ?? [],
     })),
 }))
+
+/** Every way an error or a value gets turned into text, each with its name (the secret and privacy scans). */
+export const renderings = (value: unknown): ReadonlyArray<readonly [string, string]> => {
+  const cause = Cause.fail(value)
+  const out: Array<readonly [string, string]> = [
+    ["String", String(value)],
+    ["JSON.stringify", JSON.stringify(value) ?? ""],
+    ["util.inspect", inspect(value, { depth: 10 })],
+    ["Cause.pretty", Cause.pretty(cause)],
+    ["JSON of the Cause", JSON.stringify(cause)],
+  ]
+  if (value instanceof Error) out.push(["message", value.message], ["stack", value.stack ?? ""])
+  if (typeof value === "object" && value !== null && "toJSON" in value) {
+    out.push(["toJSON", JSON.stringify((value as { toJSON: () => unknown }).toJSON())])
+  }
+  return out
+}

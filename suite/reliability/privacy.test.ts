@@ -6,26 +6,15 @@
  * none of the person's values may appear. What a handler needs stays reachable, `Redacted`.
  */
 
-import { inspect } from "node:util"
 import { NangoWebhook } from "effect-nango/webhooks"
 import { Cause, captureLogs, describe, Effect, expect, Fiber, fork, it, Redacted, TestClock } from "#line"
 import { sign } from "../../nango/src/webhook-signing.js"
-import { connectErrorTags, setupConnections, waitUntil } from "../support.js"
+import { connectErrorTags, renderings, setupConnections, waitUntil } from "../support.js"
 
 /** A person, as an end user, tags and a webhook carry them: none of these values may be shown. */
 const person = { id: "user-42", email: "ada.lovelace@example.com", display_name: "Ada Lovelace" }
 const personal = [person.email, person.display_name, "analytical-engine", "Lovelace"]
 const tags = { end_user_id: person.id, team: "analytical-engine" }
-
-/** Every way an error gets turned into text. */
-const renderings = (error: unknown): ReadonlyArray<readonly [string, string]> => [
-  ["String", String(error)],
-  ["JSON.stringify", JSON.stringify(error) ?? ""],
-  ["util.inspect", inspect(error, { depth: 10 })],
-  ["Cause.pretty", Cause.pretty(Cause.fail(error))],
-  ["message", error instanceof Error ? error.message : ""],
-  ["stack", error instanceof Error ? (error.stack ?? "") : ""],
-]
 
 /** Produces one error of each tag of the two clients, with the person's data in play. */
 const clientErrors = Effect.gen(function* () {

@@ -3,7 +3,6 @@
  * rendered every way a user might, and neither the secret key nor the session token may appear.
  */
 
-import { inspect } from "node:util"
 import { NangoConnect, type NangoConnectError } from "effect-nango"
 import {
   Cause,
@@ -27,6 +26,7 @@ import {
   credentialTypes,
   fixtureText,
   recordingTracer,
+  renderings,
   secretsIn,
   setup,
   setupConnections,
@@ -34,23 +34,6 @@ import {
 } from "../support.js"
 
 const user = { end_user: { id: "user-42" } }
-
-/** Every way an error or a value gets turned into text. */
-const renderings = (value: unknown): ReadonlyArray<readonly [string, string]> => {
-  const cause = Cause.fail(value)
-  const out: Array<readonly [string, string]> = [
-    ["String", String(value)],
-    ["JSON.stringify", JSON.stringify(value) ?? ""],
-    ["util.inspect", inspect(value, { depth: 10 })],
-    ["Cause.pretty", Cause.pretty(cause)],
-    ["JSON of the Cause", JSON.stringify(cause)],
-  ]
-  if (value instanceof Error) out.push(["message", value.message], ["stack", value.stack ?? ""])
-  if (typeof value === "object" && value !== null && "toJSON" in value) {
-    out.push(["toJSON", JSON.stringify((value as { toJSON: () => unknown }).toJSON())])
-  }
-  return out
-}
 
 const expectClean = (texts: ReadonlyArray<readonly [string, string]>, secrets: ReadonlyArray<string>) => {
   for (const [how, text] of texts) {

@@ -14,6 +14,7 @@ import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type * as HttpServerError from "effect/http/HttpServerError"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -169,6 +170,54 @@ export const take = <A>(subscription: Subscription<A>): Effect.Effect<A> => PubS
 /** The `HttpClientError` of a request that failed on the way (`reason: Transport`). */
 export const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
   new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
+
+/** What an `HttpClientError` failed with when the request never got a response; undefined otherwise. */
+export const transportCauseOf = (error: HttpClientError.HttpClientError): { readonly cause: unknown } | undefined =>
+  error.reason._tag === "TransportError" ? { cause: error.reason.cause } : undefined
+
+/** The same failure, told of `request` (the caller's) instead of the request that was sent. */
+export const withRequest = (
+  error: HttpClientError.HttpClientError,
+  request: HttpClientRequest.HttpClientRequest,
+): HttpClientError.HttpClientError => {
+  const { reason } = error
+  const fields = {
+    request,
+    cause: reason.cause,
+    ...(reason.description === undefined ? {} : { description: reason.description }),
+  }
+  switch (reason._tag) {
+    case "TransportError":
+      return new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError(fields) })
+    case "EncodeError":
+      return new HttpClientError.HttpClientError({ reason: new HttpClientError.EncodeError(fields) })
+    case "InvalidUrlError":
+      return new HttpClientError.HttpClientError({ reason: new HttpClientError.InvalidUrlError(fields) })
+    default:
+      return error
+  }
+}
+
+/**
+ * The platform's error for a failure the client found itself, as its `cause`: of the response when
+ * there is one (`StatusCode`), else of the request (`Transport`).
+ */
+export const causedError = (
+  request: HttpClientRequest.HttpClientRequest,
+  response: HttpClientResponse.HttpClientResponse | undefined,
+  cause: unknown,
+  description: string,
+): HttpClientError.HttpClientError =>
+  new HttpClientError.HttpClientError({
+    reason:
+      response === undefined
+        ? new HttpClientError.TransportError({ request, cause, description })
+        : new HttpClientError.StatusCodeError({ request, response, cause, description }),
+  })
+
+/** The web `Response` a response was made from, when it has one (`HttpClientResponse.toWeb`). */
+export const webResponseOf = (response: HttpClientResponse.HttpClientResponse): globalThis.Response | undefined =>
+  Option.getOrUndefined(HttpClientResponse.toWeb(response))
 
 /** Whether a response error says only that the body was empty. */
 export const isEmptyBody = (error: ResponseError): boolean => error.reason._tag === "EmptyBodyError"

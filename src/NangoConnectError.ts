@@ -125,9 +125,10 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
   /**
    * Which input was rejected: `token`, `secretKey`, `baseUrl`, `options` (the other options),
-   * `body`, `connectionId` or `query` (what a connection call sends in its query string).
+   * `body`, `connectionId`, `query` (what a connection call sends in its query string) or
+   * `request` (a request the proxy client cannot send as it is).
    */
-  input: Literals(["token", "secretKey", "baseUrl", "options", "body", "connectionId", "query"]),
+  input: Literals(["token", "secretKey", "baseUrl", "options", "body", "connectionId", "query", "request"]),
   issues: Schema.Array(Schema.String),
   message: Schema.String,
 }) {}

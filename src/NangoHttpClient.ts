@@ -11,8 +11,10 @@ import type * as undici from "undici"
 import { type ConfigError, callback, scopedLayer, transportError } from "#effect"
 import * as Effect from "#effect/Effect"
 import * as HttpClient from "#effect/HttpClient"
+import type * as HttpClientRequest from "#effect/HttpClientRequest"
 import * as HttpClientResponse from "#effect/HttpClientResponse"
 import * as Layer from "#effect/Layer"
+import * as Stream from "#effect/Stream"
 import { exchange, splitBase } from "../nango/src/exchange.js"
 import { loadUndici, makeAgent } from "../nango/src/undici.js"
 import type { FastPath, IncomingResponse } from "./internal/transport.js"
@@ -20,6 +22,7 @@ import { FastPathKey, transportFailure } from "./internal/transport.js"
 import * as NangoConnect from "./NangoConnect.js"
 import type { InvalidInput, TimeoutError, TransportError } from "./NangoConnectError.js"
 import * as NangoConnections from "./NangoConnections.js"
+import * as NangoProxy from "./NangoProxy.js"
 
 // -----------------------------------------------------------------------------
 // Options
@@ -77,6 +80,22 @@ const makeFastPath =
 /** Statuses whose response has no body, which a web `Response` must not be given. */
 const nullBodyStatuses = new Set([101, 204, 205, 304])
 
+/** A request body as undici sends it: bytes, a form (multipart, its boundary set by undici), or a stream. */
+const undiciBody = (body: HttpClientRequest.HttpClientRequest["body"]) => {
+  switch (body._tag) {
+    case "Empty":
+      return null
+    case "Uint8Array":
+      return body.body
+    case "FormData":
+      return body.formData as unknown as undici.FormData
+    case "Stream":
+      return Readable.fromWeb(Stream.toReadableStream(body.stream) as never)
+    default:
+      throw new Error(`undici transport: unsupported body ${body._tag}`)
+  }
+}
+
 /** The dispatcher `make` uses when given none: the transport's own, made on first use. */
 let sharedAgent: undici.Agent | undefined
 const ownAgent = () => {
@@ -96,9 +115,7 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
   const client = HttpClient.make((request, url, signal) =>
     Effect.tryPromise({
       try: async () => {
-        const body =
-          request.body._tag === "Uint8Array" ? request.body.body : request.body._tag === "Empty" ? null : undefined
-        if (body === undefined) throw new Error(`undici transport: unsupported body ${request.body._tag}`)
+        const body = undiciBody(request.body)
         const response = await (await loadUndici()).request(url, {
           method: request.method,
           headers: request.headers,
@@ -172,27 +189,37 @@ export const layerNangoConnectConfig = (
   NangoConnect.layerConfig(options).pipe(Layer.provide(layerUndici(options)))
 
 /**
- * Provides both services, `NangoConnect` and `NangoConnections`, from one set of options on one
- * undici transport of their own (one connection pool, closed with the layer's scope).
+ * Every client service the combined layers provide.
+ *
+ * @since 0.4.0
+ * @category layers
+ */
+export type Services = NangoConnect.NangoConnect | NangoConnections.NangoConnections | NangoProxy.NangoProxy
+
+/**
+ * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`) from one set
+ * of options on one undici transport of their own (one connection pool, closed with the layer's scope).
  *
  * @since 0.3.0
  * @category layers
  */
-export const layerNango = (
-  options: NangoConnect.Options & Options,
-): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections, InvalidInput> =>
-  Layer.merge(NangoConnect.layer(options), NangoConnections.layer(options)).pipe(Layer.provide(layerUndici(options)))
+export const layerNango = (options: NangoConnect.Options & Options): Layer.Layer<Services, InvalidInput> =>
+  Layer.mergeAll(NangoConnect.layer(options), NangoConnections.layer(options), NangoProxy.layer(options)).pipe(
+    Layer.provide(layerUndici(options)),
+  )
 
 /**
- * Provides both services, `NangoConnect` and `NangoConnections`, from `NANGO_SECRET_KEY` and
- * `NANGO_HOST`, on one undici transport of their own.
+ * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`) from
+ * `NANGO_SECRET_KEY` and `NANGO_HOST`, on one undici transport of their own.
  *
  * @since 0.3.0
  * @category layers
  */
 export const layerNangoConfig = (
   options: Omit<NangoConnect.Options, "secretKey" | "baseUrl"> & Options = {},
-): Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections, ConfigError> =>
-  Layer.merge(NangoConnect.layerConfig(options), NangoConnections.layerConfig(options)).pipe(
-    Layer.provide(layerUndici(options)),
-  )
+): Layer.Layer<Services, ConfigError> =>
+  Layer.mergeAll(
+    NangoConnect.layerConfig(options),
+    NangoConnections.layerConfig(options),
+    NangoProxy.layerConfig(options),
+  ).pipe(Layer.provide(layerUndici(options)))

@@ -1,6 +1,7 @@
 /**
- * effect-nango: the Effect-native client for Nango: Connect sessions (`NangoConnect`) and
- * connections with their credentials (`NangoConnections`).
+ * effect-nango: the Effect-native client for Nango: Connect sessions (`NangoConnect`),
+ * connections with their credentials (`NangoConnections`), and the provider's API through Nango's
+ * proxy (`NangoProxy`).
  *
  * @since 0.1.0
  */
@@ -42,3 +43,21 @@ export * as NangoConnectionsSchema from "./NangoConnectionsSchema.js"
  * @since 0.1.0
  */
 export * as NangoConnectSchema from "./NangoConnectSchema.js"
+/**
+ * The provider's API through Nango's proxy, as an `HttpClient` for each connection.
+ *
+ * @since 0.4.0
+ */
+export * as NangoProxy from "./NangoProxy.js"
+/**
+ * The failures that are Nango's own answers on the proxy, and the proxy client's error union.
+ *
+ * @since 0.4.0
+ */
+export * as NangoProxyError from "./NangoProxyError.js"
+/**
+ * Effect Schemas of what the proxy client takes: its connection and the proxy's settings.
+ *
+ * @since 0.4.0
+ */
+export * as NangoProxySchema from "./NangoProxySchema.js"

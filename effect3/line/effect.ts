@@ -9,6 +9,7 @@ import {
   HttpClient,
   HttpClientError,
   type HttpClientRequest,
+  type HttpClientResponse,
   type HttpServerError,
 } from "@effect/platform"
 import {
@@ -173,6 +174,44 @@ export const take = <A>(subscription: Subscription<A>): Effect.Effect<A> => subs
 /** The `HttpClientError` of a request that failed on the way (`reason: Transport`). */
 export const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
   new HttpClientError.RequestError({ request, reason: "Transport", cause })
+
+/** What an `HttpClientError` failed with when the request never got a response; undefined otherwise. */
+export const transportCauseOf = (error: HttpClientError.HttpClientError): { readonly cause: unknown } | undefined =>
+  error._tag === "RequestError" && error.reason === "Transport" ? { cause: error.cause } : undefined
+
+/** The same failure, told of `request` (the caller's) instead of the request that was sent. */
+export const withRequest = (
+  error: HttpClientError.HttpClientError,
+  request: HttpClientRequest.HttpClientRequest,
+): HttpClientError.HttpClientError =>
+  error._tag === "RequestError"
+    ? new HttpClientError.RequestError({
+        request,
+        reason: error.reason,
+        cause: error.cause,
+        ...(error.description === undefined ? {} : { description: error.description }),
+      })
+    : error
+
+/**
+ * The platform's error for a failure the client found itself, as its `cause`: of the response when
+ * there is one (`StatusCode`), else of the request (`Transport`).
+ */
+export const causedError = (
+  request: HttpClientRequest.HttpClientRequest,
+  response: HttpClientResponse.HttpClientResponse | undefined,
+  cause: unknown,
+  description: string,
+): HttpClientError.HttpClientError =>
+  response === undefined
+    ? new HttpClientError.RequestError({ request, reason: "Transport", cause, description })
+    : new HttpClientError.ResponseError({ request, response, reason: "StatusCode", cause, description })
+
+/** The web `Response` a response was made from, when it has one (`HttpClientResponse.fromWeb` keeps it as `source`). */
+export const webResponseOf = (response: HttpClientResponse.HttpClientResponse): globalThis.Response | undefined => {
+  const source: unknown = (response as { readonly source?: unknown }).source
+  return typeof Response !== "undefined" && source instanceof Response ? source : undefined
+}
 
 /** Whether a response error says only that the body was empty. */
 export const isEmptyBody = (error: ResponseError): boolean => error.reason === "EmptyBody"

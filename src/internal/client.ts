@@ -119,7 +119,11 @@ export type BodyRules = (encoded: unknown, unstorable: ReadonlyArray<Path>) => R
  * server's rules that it could only answer with a 500 (`nango/src/rules.ts`). A refusal is
  * `InvalidInput` for `input`.
  */
-export const checkInput = <A, I>(schema: Codec<A, I>, rules: BodyRules, input: "body" | "query" = "body") => {
+export const checkInput = <A, I>(
+  schema: Codec<A, I>,
+  rules: BodyRules,
+  input: "body" | "query" | "options" = "body",
+) => {
   const encode = encodeUnknownCheck(schema)
   return (value: A): Check.Check<I, InvalidInput> => {
     const prepared = prepareBody(value)

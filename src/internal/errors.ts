@@ -65,6 +65,9 @@ export interface Refined<T extends Failure.RefinedTag, R> {
 
 const decodeEnvelope = decodeUnknownCheck(parseJson(ErrorEnvelope))
 
+/** Nango's error envelope in a body, when the body is one. */
+export const envelopeOf = (body: string) => Check.getOrUndefined(decodeEnvelope(body))?.error
+
 /**
  * The wait a 429 announces: `Retry-After` (delay-seconds or an HTTP date), else
  * `X-RateLimit-Reset`, measured against the effect's clock. Undefined when neither is readable.
@@ -86,7 +89,7 @@ export const responseFailure = <S extends DocumentedStatus, T extends Failure.Re
   refined?: Refined<T, R>,
 ): Effect.Effect<never, ResponseFailure<S> | R> =>
   Effect.gen(function* () {
-    const envelope = Check.getOrUndefined(decodeEnvelope(response.body ?? ""))?.error
+    const envelope = envelopeOf(response.body ?? "")
     const status = response.status
     const tag = failureTag(status, documented, envelope?.code, refined?.refinements)
     const fields = {

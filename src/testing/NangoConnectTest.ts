@@ -1,6 +1,6 @@
 /**
- * Test layers for code that uses `NangoConnect`, `NangoConnections` and `NangoWebhook`: a Nango-compatible emulator,
- * on a loopback socket or in memory, and both services wired to it, with a handle to seed and inspect it, set its
+ * Test layers for code that uses `NangoConnect`, `NangoConnections`, `NangoProxy` and `NangoWebhook`: a
+ * Nango-compatible emulator, on a loopback socket or in memory, and the services wired to it, with a handle to seed and inspect it, set its
  * rate limit and inject faults. Tokens expire on the layer's `Clock`, so `TestClock` drives them.
  *
  * @since 0.1.0
@@ -14,6 +14,7 @@ import * as Layer from "#effect/Layer"
 import * as Redacted from "#effect/Redacted"
 import * as NangoConnect from "../NangoConnect.js"
 import * as NangoConnections from "../NangoConnections.js"
+import * as NangoProxy from "../NangoProxy.js"
 import * as NangoWebhook from "../NangoWebhook.js"
 import {
   type CompletedSession,
@@ -116,11 +117,12 @@ export const inMemoryClient = (emulator: NangoEmulator): HttpClient.HttpClient =
 export type Services =
   | NangoConnect.NangoConnect
   | NangoConnections.NangoConnections
+  | NangoProxy.NangoProxy
   | NangoWebhook.NangoWebhook
   | Emulator
 
 /**
- * Both clients, wired to the emulator with its secret key, and `NangoWebhook` with its signing key,
+ * Every client, wired to the emulator with its secret key, and `NangoWebhook` with its signing key,
  * so that a webhook route under test verifies what `completeSession` delivers with no wiring.
  */
 const clientLayer = (emulator: NangoEmulator, options: Options) => {
@@ -128,6 +130,7 @@ const clientLayer = (emulator: NangoEmulator, options: Options) => {
   return Layer.mergeAll(
     NangoConnect.layer(clientOptions),
     NangoConnections.layer(clientOptions),
+    NangoProxy.layer(clientOptions),
     NangoWebhook.layer({ signingKeys: Redacted.make(emulator.webhookSigningKey) }),
   ).pipe(Layer.orDie)
 }

@@ -7,6 +7,7 @@
  * forwarded headers; a body reaches the provider only for POST, PUT, PATCH and DELETE. A 2xx keeps
  * only four of the provider's headers, an error keeps them all; Nango's own refusals come first.
  */
+import { bodyMethods, forwardPrefix } from "../proxy-requests.js"
 import type { Issue } from "../validation.js"
 import { unknownIntegration } from "./connection-queries.js"
 import type { Connections } from "./connections.js"
@@ -19,9 +20,6 @@ export const echoProvider: Provider = (request) => ({
   headers: { "content-type": "application/json", "x-request-id": "echo-1" },
   body: JSON.stringify(request),
 })
-
-/** The methods whose body the proxy forwards (`methodDataAllowed`). */
-const bodyMethods = new Set(["POST", "PUT", "PATCH", "DELETE"])
 
 /** The provider headers a 2xx keeps (the flag `proxy-forward-all-response-headers` off, its default). */
 const keptOnSuccess = ["content-type", "x-request-id", "x-correlation-id", "mcp-session-id"]
@@ -53,8 +51,8 @@ const headerIssues = (headers: Readonly<Record<string, string>>): ReadonlyArray<
 const forwardedHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> => {
   const forwarded: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith("nango-proxy-") && name.length > "nango-proxy-".length) {
-      forwarded[name.slice("nango-proxy-".length)] = value
+    if (name.startsWith(forwardPrefix) && name.length > forwardPrefix.length) {
+      forwarded[name.slice(forwardPrefix.length)] = value
     }
   }
   return forwarded

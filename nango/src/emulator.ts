@@ -14,7 +14,7 @@ import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { sampleCredentials } from "./emulator/connection-records.js"
 import { Faults, playFault, RateLimiter } from "./emulator/faults.js"
-import { answerProxy } from "./emulator/proxy.js"
+import { Proxy } from "./emulator/proxy.js"
 import { parseJson, toOutcome } from "./emulator/replies.js"
 import * as Router from "./emulator/router.js"
 import { connectionEndUser, Sessions } from "./emulator/sessions.js"
@@ -26,6 +26,7 @@ import type {
   IncomingRequest,
   Options,
   Outcome,
+  ProxiedRequest,
   ReceivedRequest,
   RefreshBehaviour,
   SeedConnection,
@@ -44,6 +45,9 @@ const keyScopes = (keys: ReadonlyArray<string>, options: Options): ReadonlyMap<s
     ...(options.keysWithoutScope ?? []).map((key) => [key.toLowerCase(), []] as const),
     ...Object.entries(options.keyScopes ?? {}).map(([key, scopes]) => [key.toLowerCase(), scopes] as const),
   ])
+
+/** Waits in real time. */
+const realSleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
 
 /**
  * A running emulator: its URL, the secret key it accepts, what it received, and its controls.
@@ -68,6 +72,8 @@ export class NangoEmulator {
   readonly webhookSigningKey: string
   /** Every webhook sent, in order, with its attempts. */
   readonly webhooks: Array<DeliveryReport> = []
+  /** Every request a provider received through the proxy, in order, retries included. */
+  readonly proxied: Array<ProxiedRequest>
 
   private readonly faults = new Faults()
   private readonly sockets = new Set<Socket>()
@@ -101,12 +107,13 @@ export class NangoEmulator {
     this.created = this.store.created
     this.deleted = this.store.deleted
     this.limiter = new RateLimiter(options.rateLimit, now)
+    const proxy = new Proxy(this.store.connections, options.providers ?? {}, now, options.sleep ?? realSleep)
+    this.proxied = proxy.received
     this.answering = {
       sessions: this.store,
       limiter: this.limiter,
       scopesOf: keyScopes(keys, options),
-      proxy: (method, url, headers, body) =>
-        answerProxy(this.store.connections, options.providers ?? {}, { method, url, headers, body }),
+      proxy: (request) => proxy.answer(request),
     }
     this.webhookSigningKey = options.webhookSigningKey ?? randomUUID()
   }
@@ -288,7 +295,8 @@ export class NangoEmulator {
     const fault = this.faults.take(method, url.pathname)
     const faulted = fault === undefined ? undefined : await playFault(fault)
     if (faulted !== undefined) return faulted
-    const answer = toOutcome(Router.route(this.answering, method, url, headers, parsed, request.body))
+    const bytes = request.bytes ?? new TextEncoder().encode(request.body)
+    const answer = toOutcome(await Router.route(this.answering, method, url, headers, parsed, bytes))
     return fault?.chunkBytes !== undefined && answer._tag === "Reply"
       ? { ...answer, chunkBytes: fault.chunkBytes }
       : answer

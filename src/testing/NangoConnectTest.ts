@@ -6,12 +6,15 @@
  * @since 0.1.0
  */
 import { clockMillis, currentClock, promiseRunner, ServiceTag, transportError, unwrapLayer } from "#effect"
+import * as Duration from "#effect/Duration"
 import * as Effect from "#effect/Effect"
 import * as FetchHttpClient from "#effect/FetchHttpClient"
 import * as HttpClient from "#effect/HttpClient"
+import type * as HttpClientRequest from "#effect/HttpClientRequest"
 import * as HttpClientResponse from "#effect/HttpClientResponse"
 import * as Layer from "#effect/Layer"
 import * as Redacted from "#effect/Redacted"
+import * as Stream from "#effect/Stream"
 import * as NangoConnect from "../NangoConnect.js"
 import * as NangoConnections from "../NangoConnections.js"
 import * as NangoProxy from "../NangoProxy.js"
@@ -22,6 +25,8 @@ import {
   type Options as EmulatorOptions,
   NangoEmulator,
   type Outcome,
+  type ProviderAnswer,
+  type ProviderRequest,
   type WebhookDelivery,
 } from "./NangoEmulator.js"
 
@@ -47,9 +52,49 @@ export class Emulator extends ServiceTag<Emulator, NangoEmulator>()("effect-nang
  * @since 0.1.0
  * @category options
  */
-export interface Options extends Omit<EmulatorOptions, "now"> {
+export interface Options extends Omit<EmulatorOptions, "now" | "sleep" | "providers"> {
   readonly client?: Omit<NangoConnect.Options, "secretKey" | "baseUrl">
+  /**
+   * The providers the proxy calls, by integration: each answers a request with a value, or with
+   * an `Effect` (which may take its time on the layer's `Clock`). Default: an echo, as JSON.
+   */
+  readonly providers?: Readonly<Record<string, Provider>>
 }
+
+/**
+ * A provider as a test plays it: the answer to what the provider received, as a value or an `Effect`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Provider = (request: ProviderRequest) => ProviderAnswer | Effect.Effect<ProviderAnswer>
+
+/**
+ * The emulator's options for a kit layer: its time and the proxy's waits on the layer's `Clock`
+ * (so `TestClock` drives token expiry and the server's retry backoff), and the providers' effects
+ * run with the layer's services.
+ */
+const emulatorOptions = Effect.gen(function* () {
+  const clock = yield* currentClock
+  const runPromise = yield* promiseRunner<never>()
+  return (options: Options): EmulatorOptions => {
+    const { client: _, providers = {}, ...rest } = options
+    return {
+      ...rest,
+      now: () => clockMillis(clock),
+      sleep: (millis) => runPromise(Effect.sleep(Duration.millis(millis))),
+      providers: Object.fromEntries(
+        Object.entries(providers).map(([integration, provider]) => [
+          integration,
+          (request: ProviderRequest) => {
+            const answer = provider(request)
+            return Effect.isEffect(answer) ? runPromise(answer) : answer
+          },
+        ]),
+      ),
+    }
+  }
+})
 
 // -----------------------------------------------------------------------------
 // In-memory transport
@@ -62,7 +107,9 @@ const never = (signal: AbortSignal) =>
 const toResponse = async (outcome: Outcome, signal: AbortSignal): Promise<Response> => {
   if (outcome._tag === "Hang") return never(signal)
   if (outcome._tag === "Drop") throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } })
-  const bytes = new TextEncoder().encode(outcome.body)
+  const bytes = (
+    typeof outcome.body === "string" ? new TextEncoder().encode(outcome.body) : outcome.body
+  ) as Uint8Array<ArrayBuffer>
   const cut = outcome.cut
   const body =
     cut === undefined
@@ -80,6 +127,27 @@ const toResponse = async (outcome: Outcome, signal: AbortSignal): Promise<Respon
   return new Response(body, { status: outcome.status, headers: outcome.headers })
 }
 
+/** A request body's bytes and content type, as a socket would carry them (a form encoded, a stream read whole). */
+const bodyBytes = async (
+  body: HttpClientRequest.HttpClientRequest["body"],
+): Promise<{ readonly bytes: Uint8Array; readonly contentType?: string }> => {
+  const read = async (init: BodyInit, contentType?: string) => {
+    const response = new Response(init)
+    const type = contentType ?? response.headers.get("content-type") ?? undefined
+    return { bytes: new Uint8Array(await response.arrayBuffer()), ...(type === undefined ? {} : { contentType: type }) }
+  }
+  switch (body._tag) {
+    case "Uint8Array":
+      return { bytes: body.body, contentType: body.contentType }
+    case "FormData":
+      return read(body.formData)
+    case "Stream":
+      return read(Stream.toReadableStream(body.stream), body.contentType)
+    default:
+      return { bytes: new Uint8Array() }
+  }
+}
+
 /**
  * An `HttpClient` that answers from the emulator with no socket: the same behaviour, faults
  * included, for fast unit tests.
@@ -91,11 +159,12 @@ export const inMemoryClient = (emulator: NangoEmulator): HttpClient.HttpClient =
   HttpClient.make((request, url, signal) =>
     Effect.tryPromise({
       try: async () => {
-        const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+        const { bytes, contentType } = await bodyBytes(request.body)
         const headers: Record<string, string> = { ...request.headers }
-        if (request.body._tag === "Uint8Array") headers["content-type"] = request.body.contentType
+        if (contentType !== undefined) headers["content-type"] = contentType
+        const body = new TextDecoder().decode(bytes)
         const outcome = await Promise.race([
-          emulator.exchange({ method: request.method, url: url.pathname + url.search, headers, body }),
+          emulator.exchange({ method: request.method, url: url.pathname + url.search, headers, body, bytes }),
           never(signal),
         ])
         return toResponse(outcome, signal)
@@ -146,9 +215,9 @@ const clientLayer = (emulator: NangoEmulator, options: Options) => {
 export const layer = (options: Options = {}): Layer.Layer<Services> =>
   unwrapLayer(
     Effect.gen(function* () {
-      const clock = yield* currentClock
+      const toEmulator = yield* emulatorOptions
       const emulator = yield* Effect.acquireRelease(
-        Effect.promise(() => NangoEmulator.start({ ...options, now: () => clockMillis(clock) })),
+        Effect.promise(() => NangoEmulator.start(toEmulator(options))),
         (started) => Effect.promise(() => started.close()),
       )
       return Layer.merge(
@@ -168,8 +237,8 @@ export const layer = (options: Options = {}): Layer.Layer<Services> =>
 export const layerInMemory = (options: Options = {}): Layer.Layer<Services> =>
   unwrapLayer(
     Effect.gen(function* () {
-      const clock = yield* currentClock
-      const emulator = NangoEmulator.inMemory({ ...options, now: () => clockMillis(clock) })
+      const toEmulator = yield* emulatorOptions
+      const emulator = NangoEmulator.inMemory(toEmulator(options))
       return Layer.merge(
         clientLayer(emulator, options).pipe(
           Layer.provide(Layer.succeed(HttpClient.HttpClient, inMemoryClient(emulator))),

@@ -65,7 +65,7 @@ export class RateLimiter {
   }
 
   /** Counts the request, then answers 429 past the limit, else runs the handler; sets the headers. */
-  run(method: string, path: string, handler: () => Reply): Reply {
+  run(method: string, path: string, handler: () => Reply | Promise<Reply>): Reply | Promise<Reply> {
     const limit = this.limit
     if (limit === undefined) return handler()
     const windowMs = limit.windowMs ?? 60_000
@@ -88,7 +88,8 @@ export class RateLimiter {
         body: { error: { code: "too_many_request", method, path } },
       }
     }
+    const withHeaders = (reply: Reply): Reply => ({ ...reply, headers: { ...rateHeaders, ...reply.headers } })
     const reply = handler()
-    return { ...reply, headers: { ...rateHeaders, ...reply.headers } }
+    return reply instanceof Promise ? reply.then(withHeaders) : withHeaders(reply)
   }
 }

@@ -13,7 +13,7 @@ export interface Reply {
   readonly body?: unknown
   readonly headers?: Record<string, string>
   /** A body written as it is, with only the given headers (the proxy's pass-through of a provider's answer). */
-  readonly raw?: string
+  readonly raw?: string | Uint8Array
 }
 
 /** The CORS headers the live server sends on every answer. */
@@ -112,13 +112,13 @@ export const validateEmptyBody = (value: unknown): ReadonlyArray<Issue> =>
     ? Object.keys(value).map((key) => ({ code: "unrecognized_keys", message: `Unrecognized key: "${key}"`, path: [] }))
     : [{ code: "invalid_type", message: `Invalid input: expected object, received ${typeof value}`, path: [] }]
 
-/** Reads a request's whole body as UTF-8 text. */
-export const readBody = (request: Http.IncomingMessage): Promise<string> =>
+/** Reads a request's whole body, as bytes. */
+export const readBody = (request: Http.IncomingMessage): Promise<Uint8Array> =>
   new Promise((resolve) => {
     const chunks: Array<Buffer> = []
     request.on("data", (chunk: Buffer) => chunks.push(chunk))
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-    request.on("error", () => resolve(""))
+    request.on("end", () => resolve(Buffer.concat(chunks)))
+    request.on("error", () => resolve(new Uint8Array()))
   })
 
 /** The server's answer to an exception no handler caught: 500 `generic_error_support`, a fresh id as payload. */

@@ -6,6 +6,7 @@
 import { validateEmptyQuery } from "../validation.js"
 import { connectionsEndpointOf, forbidden, grants, scopeCheck } from "./connection-access.js"
 import type { RateLimiter } from "./faults.js"
+import type { ProxyRequest } from "./proxy.js"
 import {
   authFailure,
   invalid,
@@ -25,8 +26,8 @@ export interface Server {
   readonly limiter: RateLimiter
   /** The scopes of each accepted secret key, by its lowercase form. */
   readonly scopesOf: ReadonlyMap<string, ReadonlyArray<string>>
-  /** Answers a `/proxy` request once its key may use the proxy. */
-  readonly proxy: (method: string, url: URL, headers: Readonly<Record<string, string>>, body: string) => Reply
+  /** Answers a `/proxy` request once its key may use the proxy (later, when the provider takes its time). */
+  readonly proxy: (request: ProxyRequest) => Reply | Promise<Reply>
 }
 
 /** Answers a request as the live server routes, authenticates, rate-limits and validates it. */
@@ -36,8 +37,8 @@ export const route = (
   url: URL,
   headers: Readonly<Record<string, string>>,
   body: ParsedBody,
-  rawBody = "",
-): Reply => {
+  bytes: Uint8Array = new Uint8Array(),
+): Reply | Promise<Reply> => {
   if (method === "OPTIONS") return preflight
   const connections = connectionsEndpointOf(method, url.pathname)
   const proxied = url.pathname === "/proxy" || url.pathname.startsWith("/proxy/")
@@ -82,7 +83,7 @@ export const route = (
   if (endpoint === "proxy") {
     return server.limiter.run(method, url.pathname, () =>
       grants(scopes, "environment:proxy")
-        ? server.proxy(method, url, headers, rawBody)
+        ? server.proxy({ method, url, headers, bytes })
         : forbidden("Insufficient scope. Required: environment:proxy"),
     )
   }

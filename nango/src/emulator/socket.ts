@@ -13,7 +13,9 @@ export const readRequest = async (request: Http.IncomingMessage): Promise<Incomi
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value
   }
-  return { method: request.method ?? "GET", url: request.url ?? "/", headers, body: await readBody(request) }
+  const bytes = await readBody(request)
+  const body = new TextDecoder().decode(bytes)
+  return { method: request.method ?? "GET", url: request.url ?? "/", headers, body, bytes }
 }
 
 /** Writes an outcome to the socket the request came on. */

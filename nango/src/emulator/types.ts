@@ -71,6 +71,8 @@ export interface IncomingRequest {
   /** Headers by lowercase name. */
   readonly headers: Readonly<Record<string, string>>
   readonly body: string
+  /** The body's bytes, when they are not only text (the proxy forwards binary bodies as sent). */
+  readonly bytes?: Uint8Array
 }
 
 /**
@@ -84,7 +86,7 @@ export type Outcome =
       readonly _tag: "Reply"
       readonly status: number
       readonly headers: Readonly<Record<string, string>>
-      readonly body: string
+      readonly body: string | Uint8Array
       readonly cut?: Fault["cut"]
       readonly chunked?: boolean
       readonly chunkBytes?: number
@@ -190,6 +192,8 @@ export interface Options {
    * refuses a loopback provider. Default: an echo of what the provider received, as JSON.
    */
   readonly providers?: Readonly<Record<string, Provider>>
+  /** How the proxy waits between its own retries. Default: real time (`setTimeout`). */
+  readonly sleep?: (millis: number) => Promise<void>
 }
 
 /**
@@ -273,35 +277,73 @@ export interface NewConnection {
 }
 
 /**
- * What the provider receives: the method, the path and raw query, the forwarded headers (lowercase), the body.
+ * What the provider receives: the method, the path and raw query, the forwarded headers
+ * (lowercase) with the injected credential, and the body as the server re-sends it.
  *
- * @since 0.3.0
+ * @since 0.4.0
  * @category models
  */
 export interface ProviderRequest {
   readonly method: string
+  /** The path and raw query, as the caller sent them after `/proxy`. */
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
-  /** The body as sent, or undefined when the method forwards none. */
+  /** The body as UTF-8 text, or undefined when the method forwards none. */
   readonly body: string | undefined
+  /** The body's bytes, or undefined when the method forwards none. */
+  readonly bytes: Uint8Array | undefined
+  /** The `Base-Url-Override` the caller sent, if any. */
+  readonly baseUrl: string | undefined
+  /** Which attempt this is: 1, then 2, … when the server retries (`Retries`). */
+  readonly attempt: number
+}
+
+/**
+ * A request the provider received, with the connection it was made for.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface ProxiedRequest extends ProviderRequest {
+  readonly providerConfigKey: string
+  readonly connectionId: string
 }
 
 /**
  * The provider's answer.
  *
- * @since 0.3.0
+ * @since 0.4.0
  * @category models
  */
 export interface ProviderReply {
   readonly status: number
   readonly headers?: Readonly<Record<string, string>>
-  readonly body?: string
+  /** The body: text (written as UTF-8) or bytes. */
+  readonly body?: string | Uint8Array
 }
 
 /**
- * A provider the emulator plays for one integration.
+ * The provider not answering at all: Nango reports the network code (`ECONNREFUSED`, `ETIMEDOUT`, …).
  *
- * @since 0.3.0
+ * @since 0.4.0
  * @category models
  */
-export type Provider = (request: ProviderRequest) => ProviderReply
+export interface ProviderUnreachable {
+  readonly unreachable: string
+}
+
+/**
+ * What a provider does with a request: answers it, or cannot be reached.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type ProviderAnswer = ProviderReply | ProviderUnreachable
+
+/**
+ * A provider the emulator plays for one integration: an answer, now or later.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Provider = (request: ProviderRequest) => ProviderAnswer | Promise<ProviderAnswer>

@@ -14,7 +14,7 @@ import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { sampleCredentials } from "./emulator/connection-records.js"
 import { Faults, playFault, RateLimiter } from "./emulator/faults.js"
-import { Proxy } from "./emulator/proxy.js"
+import { ProxyEndpoint } from "./emulator/proxy.js"
 import { parseJson, toOutcome } from "./emulator/replies.js"
 import * as Router from "./emulator/router.js"
 import { connectionEndUser, Sessions } from "./emulator/sessions.js"
@@ -107,7 +107,7 @@ export class NangoEmulator {
     this.created = this.store.created
     this.deleted = this.store.deleted
     this.limiter = new RateLimiter(options.rateLimit, now)
-    const proxy = new Proxy(this.store.connections, options.providers ?? {}, now, options.sleep ?? realSleep)
+    const proxy = new ProxyEndpoint(this.store.connections, options.providers ?? {}, now, options.sleep ?? realSleep)
     this.proxied = proxy.received
     this.answering = {
       sessions: this.store,

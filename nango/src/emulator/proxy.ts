@@ -178,7 +178,7 @@ export interface ProxyRequest {
 }
 
 /** The proxy: its providers, what they received, and each connection's last failed refresh. */
-export class Proxy {
+export class ProxyEndpoint {
   /** Every request a provider received, in order. */
   readonly received: Array<ProxiedRequest> = []
   private readonly refreshFailedAt = new Map<StoredConnection, number>()

@@ -80,17 +80,27 @@ const makeFastPath =
 /** Statuses whose response has no body, which a web `Response` must not be given. */
 const nullBodyStatuses = new Set([101, 204, 205, 304])
 
-/** A request body as undici sends it: bytes, a form (multipart, its boundary set by undici), or a stream. */
-const undiciBody = (body: HttpClientRequest.HttpClientRequest["body"]) => {
+/**
+ * A request body as undici sends it: bytes, a stream, or a form encoded as multipart with its
+ * boundary in the content type (undici takes only its own `FormData` class, not the global one).
+ */
+const undiciBody = (
+  body: HttpClientRequest.HttpClientRequest["body"],
+): { readonly body: Uint8Array | Readable | null; readonly contentType?: string } => {
   switch (body._tag) {
     case "Empty":
-      return null
+      return { body: null }
     case "Uint8Array":
-      return body.body
-    case "FormData":
-      return body.formData as unknown as undici.FormData
+      return { body: body.body }
+    case "FormData": {
+      const encoded = new Response(body.formData)
+      return {
+        body: Readable.fromWeb(encoded.body as never),
+        contentType: encoded.headers.get("content-type") ?? "multipart/form-data",
+      }
+    }
     case "Stream":
-      return Readable.fromWeb(Stream.toReadableStream(body.stream) as never)
+      return { body: Readable.fromWeb(Stream.toReadableStream(body.stream) as never) }
     default:
       throw new Error(`undici transport: unsupported body ${body._tag}`)
   }
@@ -115,10 +125,10 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
   const client = HttpClient.make((request, url, signal) =>
     Effect.tryPromise({
       try: async () => {
-        const body = undiciBody(request.body)
+        const { body, contentType } = undiciBody(request.body)
         const response = await (await loadUndici()).request(url, {
           method: request.method,
-          headers: request.headers,
+          headers: contentType === undefined ? request.headers : { ...request.headers, "content-type": contentType },
           body,
           signal,
           dispatcher,
@@ -144,7 +154,8 @@ export const make = (options: Options = {}): HttpClient.HttpClient => {
 
 /**
  * Provides `HttpClient.HttpClient` on undici: the fast, Node-only transport for `NangoConnect`.
- * Without a dispatcher of yours, it makes an `Agent` for the layer's scope and closes it after.
+ * Without a dispatcher of yours, it makes an `Agent` for the layer's scope and destroys it after
+ * (a response whose body was never read cannot keep the scope from closing).
  *
  * @since 0.1.0
  * @category layers
@@ -156,7 +167,7 @@ export const layerUndici = (options: Options = {}): Layer.Layer<HttpClient.HttpC
         Effect.map(
           Effect.acquireRelease(
             Effect.sync(() => makeAgent()),
-            (agent) => Effect.promise(() => agent.close()),
+            (agent) => Effect.promise(() => agent.destroy()),
           ),
           (dispatcher) => make({ dispatcher }),
         ),

@@ -11,7 +11,19 @@ import { NangoConnect, NangoConnections } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
-import { configLayer, describe, Effect, expect, HttpClient, it, Layer, line, lineRoot, Redacted } from "#line"
+import {
+  configLayer,
+  describe,
+  Effect,
+  expect,
+  HttpClient,
+  HttpClientRequest,
+  it,
+  Layer,
+  line,
+  lineRoot,
+  Redacted,
+} from "#line"
 import { AgentClass, loadUndici } from "../nango/src/undici.js"
 
 const program = fileURLToPath(new URL("programs/undici-after-fetch.ts", import.meta.url))
@@ -62,6 +74,53 @@ describe(`undici transport on Node ${process.version}`, () => {
     expect(AgentClass).toBe(undici.Agent)
     expect((await loadUndici()).Agent).toBe(undici.Agent)
   })
+
+  it.live("the layer's scope closes even when a response's body was never read", () =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make({
+        providers: { github: () => ({ status: 200, body: "x".repeat(8 * 1024 * 1024) }) },
+      })
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const response = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const http = yield* Layer.build(NangoHttpClient.layerUndici())
+          // A large answer left unread: its socket is still busy when the scope ends.
+          return yield* HttpClient.get(`${emulator.url}/proxy/big`, {
+            headers: {
+              authorization: `Bearer ${emulator.secretKey}`,
+              "connection-id": "c1",
+              "provider-config-key": "github",
+            },
+          }).pipe(Effect.provide(http))
+        }),
+      ).pipe(Effect.timeout("5 seconds"))
+      expect(response.status).toBe(200)
+    }),
+  )
+
+  it.effect("sends a web FormData as multipart, with its boundary", () =>
+    Effect.gen(function* () {
+      const emulator = yield* NangoEmulator.make()
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const client = NangoHttpClient.make()
+      const form = new FormData()
+      form.append("a", "1")
+      yield* client.execute(
+        HttpClientRequest.post(`${emulator.url}/proxy/form`).pipe(
+          HttpClientRequest.bodyFormData(form),
+          HttpClientRequest.setHeaders({
+            authorization: `Bearer ${emulator.secretKey}`,
+            "connection-id": "c1",
+            "provider-config-key": "github",
+            "nango-proxy-content-type": "multipart/form-data",
+          }),
+        ),
+      )
+      const received = emulator.proxied[0]
+      expect(received?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/)
+      expect(received?.body).toContain('name="a"')
+    }),
+  )
 
   it.effect("a dispatcher that throws gives a TransportError, not a defect", () =>
     Effect.gen(function* () {

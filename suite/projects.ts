@@ -9,6 +9,7 @@ export const networkSuites = [
   "suite/connections.test.ts",
   "suite/edges.test.ts",
   "suite/policies.test.ts",
+  "suite/proxy.test.ts",
   "suite/reliability/faults.test.ts",
   "suite/reliability/hostile-properties.test.ts",
   "suite/reliability/privacy.test.ts",

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
-import { NangoConnect, NangoConnections } from "effect-nango"
+import { NangoConnect, NangoConnections, NangoProxy } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
@@ -98,6 +98,23 @@ export const setupConnections = (
     const connections = yield* NangoConnections.make(options).pipe(Effect.provide(http))
     const nango = yield* NangoConnect.make(options).pipe(Effect.provide(http))
     return { emulator, connections, nango }
+  })
+
+/**
+ * Starts an emulator for the test's scope (integrations `github` and `slack`) and a `NangoProxy`
+ * pointed at it, on the suite's transport unless told otherwise.
+ */
+export const setupProxy = (
+  emulatorOptions: NangoEmulator.Options = {},
+  clientOptions: Partial<NangoProxy.Options> = {},
+  transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
+) =>
+  Effect.gen(function* () {
+    const emulator = yield* NangoEmulator.make({ integrations: ["github", "slack"], ...emulatorOptions })
+    const http = yield* Layer.build(transport)
+    const options = { secretKey: Redacted.make(emulator.secretKey), baseUrl: emulator.url, ...clientOptions }
+    const proxy = yield* NangoProxy.make(options).pipe(Effect.provide(http))
+    return { emulator, proxy }
   })
 
 /**

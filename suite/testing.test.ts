@@ -3,10 +3,21 @@
  * the same public API a user's tests use.
  */
 
-import { NangoConnect } from "effect-nango"
+import { NangoConnect, NangoProxy } from "effect-nango"
 import { NangoConnectTest } from "effect-nango/testing"
 import { NangoWebhook } from "effect-nango/webhooks"
-import { Duration, describe, Effect, expect, Fiber, fork, type Layer, Redacted, TestClock } from "#line"
+import {
+  Duration,
+  describe,
+  Effect,
+  expect,
+  Fiber,
+  fork,
+  HttpClientRequest,
+  type Layer,
+  Redacted,
+  TestClock,
+} from "#line"
 import { fixtureText, itWithSleeps, waitForSleep } from "./support.js"
 
 const user = { end_user: { id: "user-42" } }
@@ -136,5 +147,42 @@ describe.each(layers)("NangoConnectTest.%s", (_, layer) => {
       yield* TestClock.adjust(Duration.seconds(10))
       expect(yield* Effect.flip(Fiber.join(hanging))).toMatchObject({ _tag: "TimeoutError", scope: "attempt" })
     }).pipe(Effect.provide(layer())),
+  )
+
+  itWithSleeps(
+    "plays the provider behind the proxy: an Effect provider, and Nango's retries on the layer's clock",
+    () =>
+      Effect.gen(function* () {
+        const proxy = yield* NangoProxy.NangoProxy
+        const handle = yield* emulator
+        handle.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+        const client = yield* proxy.client({ connectionId: "c1", providerConfigKey: "github", retries: 2 })
+        const fiber = yield* fork(
+          Effect.flatMap(
+            client.execute(HttpClientRequest.put("/items/1").pipe(HttpClientRequest.bodyText("v2", "text/plain"))),
+            (response) => Effect.map(response.text, (text) => [response.status, text] as const),
+          ),
+        )
+        // The server waits 3 s, then 6 s, between its attempts: on the TestClock.
+        yield* TestClock.adjust(yield* waitForSleep("3 seconds"))
+        yield* TestClock.adjust(yield* waitForSleep("6 seconds"))
+        expect(yield* Fiber.join(fiber)).toEqual([200, "stored v2 on attempt 3"])
+        expect(handle.proxied.map((request) => [request.method, request.url, request.body, request.attempt])).toEqual([
+          ["PUT", "/items/1", "v2", 1],
+          ["PUT", "/items/1", "v2", 2],
+          ["PUT", "/items/1", "v2", 3],
+        ])
+      }).pipe(
+        Effect.provide(
+          layer({
+            providers: {
+              github: (request) =>
+                request.attempt < 3
+                  ? Effect.succeed({ status: 503, body: "busy" })
+                  : Effect.succeed({ status: 200, body: `stored ${request.body} on attempt ${request.attempt}` }),
+            },
+          }),
+        ),
+      ),
   )
 })

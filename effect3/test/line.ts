@@ -28,7 +28,13 @@ import {
 import type { TestAPI } from "vitest"
 
 export { NodeSdk } from "@effect/opentelemetry"
-export { FetchHttpClient, HttpClient, HttpServerRequest } from "@effect/platform"
+export {
+  FetchHttpClient,
+  HttpClient,
+  HttpClientRequest,
+  HttpClientResponse,
+  HttpServerRequest,
+} from "@effect/platform"
 export { afterAll, describe, expect, expectTypeOf } from "@effect/vitest"
 export {
   Cause,
@@ -40,6 +46,7 @@ export {
   Fiber,
   Layer,
   Logger,
+  Option,
   Redacted,
   Schedule,
   Schema,

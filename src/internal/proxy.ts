@@ -18,7 +18,13 @@ import * as UrlParams from "#effect/UrlParams"
 import { describeTransportFailure } from "../../nango/src/error-code.js"
 import { isTransient } from "../../nango/src/failure.js"
 import { mayBeNango, type ProxyFailure, proxyFailureOf } from "../../nango/src/proxy-failure.js"
-import { callerRequestIssues, proxyHeaders, proxyTarget, settingsHeaders } from "../../nango/src/proxy-requests.js"
+import {
+  callerRequestIssues,
+  proxyHeaders,
+  proxyPrefix,
+  proxyTarget,
+  settingsHeaders,
+} from "../../nango/src/proxy-requests.js"
 import { announcedWaitMillis } from "../../nango/src/rules.js"
 import { TimeoutError } from "../NangoConnectError.js"
 import type { NangoProxyError } from "../NangoProxyError.js"
@@ -184,7 +190,8 @@ export const makeProxyClient = <E>(
         )
         if (issues.length > 0) return Effect.fail(new Failed(invalid("request", issues)))
         const path = proxyTarget(caller.url, UrlParams.toString(caller.urlParams))
-        const label = { method: caller.method, path: path.split("?")[0] as string }
+        // Messages name the provider's path, as the caller wrote it; the span names the path sent to Nango.
+        const label = { method: caller.method, path: path.slice(proxyPrefix.length).split("?")[0] as string }
         const own = {
           authorization: engine.secretBearer,
           "connection-id": target.connectionId,
@@ -215,7 +222,7 @@ export const makeProxyClient = <E>(
             kind: "client",
             attributes: {
               "http.request.method": label.method,
-              "url.path": label.path,
+              "url.path": proxyPrefix + label.path,
               "nango.provider_config_key": target.providerConfigKey,
               "nango.connection_id": target.connectionId,
             },

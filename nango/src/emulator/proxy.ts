@@ -106,10 +106,8 @@ const injectedHeaders = (connection: StoredConnection): Record<string, string> =
       const pair = `${String(credentials.username)}:${String(credentials.password ?? "")}`
       return { authorization: `Basic ${Buffer.from(pair, "utf8").toString("base64")}` }
     }
-    case "API_KEY":
-      // The provider's template; the most common one (155 providers) is a bearer.
-      return { authorization: `Bearer ${String(credentials.apiKey)}` }
     default:
+      // API_KEY and the rest: only a provider's own templates inject anything.
       return {}
   }
 }

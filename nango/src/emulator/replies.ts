@@ -117,7 +117,10 @@ export const readBody = (request: Http.IncomingMessage): Promise<Uint8Array> =>
   new Promise((resolve) => {
     const chunks: Array<Buffer> = []
     request.on("data", (chunk: Buffer) => chunks.push(chunk))
-    request.on("end", () => resolve(Buffer.concat(chunks)))
+    request.on("end", () => {
+      const joined = Buffer.concat(chunks)
+      resolve(new Uint8Array(joined.buffer, joined.byteOffset, joined.length))
+    })
     request.on("error", () => resolve(new Uint8Array()))
   })
 

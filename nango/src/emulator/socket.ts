@@ -45,10 +45,11 @@ export const writeOutcome = (request: Http.IncomingMessage, response: Http.Serve
     response.end()
     return
   }
-  const isJson = outcome.headers["content-type"] !== undefined && outcome.body !== ""
+  // As Express' send: a declared length, except on the statuses that have no body.
+  const bodiless = outcome.status < 200 || outcome.status === 204 || outcome.status === 304
   response.writeHead(
     outcome.status,
-    isJson ? { ...outcome.headers, "content-length": String(body.length) } : outcome.headers,
+    bodiless ? outcome.headers : { ...outcome.headers, "content-length": String(body.length) },
   )
   response.end(body)
 }

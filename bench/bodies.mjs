@@ -29,6 +29,28 @@ export const getConnectionBody = JSON.stringify({
   },
 })
 
+// A provider's answer as Nango's proxy passes it back: a GitHub user, as GET /user answers it.
+export const providerUserBody = JSON.stringify({
+  login: "octocat",
+  id: 583231,
+  node_id: "MDQ6VXNlcjU4MzIzMQ==",
+  avatar_url: "https://avatars.githubusercontent.com/u/583231?v=4",
+  html_url: "https://github.com/octocat",
+  type: "User",
+  site_admin: false,
+  name: "The Octocat",
+  company: "@github",
+  blog: "https://github.blog",
+  location: "San Francisco",
+  email: null,
+  bio: null,
+  public_repos: 8,
+  followers: 9000,
+  following: 9,
+  created_at: "2011-01-25T18:44:36Z",
+  updated_at: "2026-08-21T10:30:00Z",
+})
+
 /** The connection the benchmark reads, and its integration. */
 export const connectionId = "conn-1"
 export const providerConfigKey = "github"

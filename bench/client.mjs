@@ -42,6 +42,19 @@ const peers = {
       if (response.statusCode !== 200 || body.credentials?.access_token === undefined) throw new Error("bad response")
     }
   },
+  async "undici.request:proxy"() {
+    const { request } = await import("undici")
+    const headers = {
+      authorization: `Bearer ${secretKey}`,
+      "connection-id": connectionId,
+      "provider-config-key": providerConfigKey,
+    }
+    return async () => {
+      const response = await request(`${base}/proxy/user`, { headers })
+      const body = await response.body.json()
+      if (response.statusCode !== 200 || body.login === undefined) throw new Error("bad response")
+    }
+  },
   async fetch() {
     return async () => {
       const response = await fetch(`${base}/connect/session`, { headers: { authorization: `Bearer ${token}` } })

@@ -8,23 +8,35 @@ export const lineOf = (line) => ({
   ...line,
   /**
    * One client, on one transport: `own` (layerNangoConnect, or layerNango for getConnection),
-   * `fetch`, or `platform-node`; `call` is `get`, `create` or `connection` (getConnection).
+   * `fetch`, or `platform-node`; `call` is `get`, `create`, `connection` (getConnection) or
+   * `proxy` (a GET through NangoProxy, its JSON body read).
    */
   makeCall: async ({ baseUrl, secretKey, token, transport, call, retry, connection }) => {
     const { Layer, ManagedRuntime } = line.effect
-    const { NangoConnect, NangoConnections } = await import(new URL("index.js", line.dist))
+    const { NangoConnect, NangoConnections, NangoProxy } = await import(new URL("index.js", line.dist))
     const NangoHttpClient = await import(new URL("NangoHttpClient.js", line.dist))
     const options = { secretKey, baseUrl, ...(retry === undefined ? {} : { retry }) }
     // Loaded only when used, so that the import cost measured is the line's own.
     const http = transport === "own" ? undefined : await line.httpLayer(transport)
-    // getConnection runs on layerNango (both services), the session calls on layerNangoConnect.
-    const service = call === "connection" ? NangoConnections : NangoConnect
-    const own = call === "connection" ? NangoHttpClient.layerNango : NangoHttpClient.layerNangoConnect
+    // getConnection and the proxy run on layerNango (every service), the session calls on layerNangoConnect.
+    const service = call === "connection" ? NangoConnections : call === "proxy" ? NangoProxy : NangoConnect
+    const onNango = call === "connection" || call === "proxy"
+    const own = onNango ? NangoHttpClient.layerNango : NangoHttpClient.layerNangoConnect
     const live = http === undefined ? own(options) : service.layer(options).pipe(Layer.provide(http))
     const runtime = ManagedRuntime.make(live)
     const client = await runtime.runPromise(
-      call === "connection" ? NangoConnections.NangoConnections : NangoConnect.NangoConnect,
+      call === "connection"
+        ? NangoConnections.NangoConnections
+        : call === "proxy"
+          ? NangoProxy.NangoProxy
+          : NangoConnect.NangoConnect,
     )
+    if (call === "proxy") {
+      // One HttpClient for the connection, made once, as an application keeps it.
+      const provider = await runtime.runPromise(client.client(connection))
+      const { Effect } = line.effect
+      return () => runtime.runPromise(Effect.flatMap(provider.get("/user"), (response) => response.json))
+    }
     // Each call builds its effect, as a server handling requests does: one per incoming token or body.
     const effect =
       call === "create"

@@ -1,8 +1,8 @@
 // The benchmark's server: keep-alive node:http on 127.0.0.1, in its own process, answering the
-// Connect-session endpoints and one connection's GET with live-shaped bodies. Under /flaky it answers 503 to every other
+// Connect-session endpoints, one connection's GET and one proxied GET with live-shaped bodies. Under /flaky it answers 503 to every other
 // request, for the retry path. Prints its port, then serves until killed.
 import * as http from "node:http"
-import { createSessionBody, getConnectionBody, getSessionBody } from "./bodies.mjs"
+import { createSessionBody, getConnectionBody, getSessionBody, providerUserBody } from "./bodies.mjs"
 
 let flaky = 0
 const json = (response, status, body) => {
@@ -25,6 +25,10 @@ const server = http.createServer((request, response) => {
     if (request.method === "POST" && path === "/connect/sessions") return json(response, 201, createSessionBody)
     if (request.method === "GET" && path === "/connections/conn-1?provider_config_key=github") {
       return json(response, 200, getConnectionBody)
+    }
+    // The proxy, as Nango answers a provider's 200: the provider's body, with its content type.
+    if (request.method === "GET" && path === "/proxy/user" && request.headers["connection-id"] === "conn-1") {
+      return json(response, 200, providerUserBody)
     }
     json(response, 404, '{"error":{"code":"not_found"}}')
   })

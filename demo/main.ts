@@ -1,7 +1,9 @@
 /**
  * The demo: Nango's Connect flow, tags first. A session is created and read, an unknown token
  * gives a typed error, the session is deleted; then, with a second session, the end user connects,
- * the verified `auth` webhook is handed over, and the connection is awaited and read. It runs
+ * the verified `auth` webhook is handed over, the connection is awaited and read, and the
+ * provider's API is called with it through Nango's proxy (`GET /user`, or `NANGO_DEMO_PROXY_PATH`,
+ * decoded with a Schema when it is GitHub's user). It runs
  * against the embedded Nango emulator, or against a real Nango when NANGO_SECRET_KEY and NANGO_HOST
  * are both set (then you connect an integration yourself, through the Connect link it writes to a
  * file only you can read).
@@ -10,8 +12,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Console, Effect, type Layer, Redacted } from "effect"
-import { NangoConnect, NangoConnections, type NangoConnectSchema } from "../src/index.js"
+import { Console, Effect, type Layer, Redacted, Schema } from "effect"
+import { HttpClientResponse } from "effect/http"
+import { NangoConnect, NangoConnections, type NangoConnectSchema, NangoProxy } from "../src/index.js"
 import * as NangoHttpClient from "../src/NangoHttpClient.js"
 import * as NangoWebhook from "../src/NangoWebhook.js"
 import * as NangoEmulator from "../src/testing/NangoEmulator.js"
@@ -68,11 +71,50 @@ const connectionFlow = (connect: Connect) =>
     yield* Console.log(
       `7. read it: ${kind} credentials, ${JSON.stringify(connection.credentials)}, tags ${JSON.stringify(connection.tags)}`,
     )
+    yield* callProvider(found.connection_id, found.provider_config_key)
   })
+
+/** The part of a GitHub user the demo reads. */
+const GitHubUser = Schema.Struct({ login: Schema.String, id: Schema.Number })
+
+/** Calls the provider's API with the connection, through Nango's proxy: Nango injects its credentials. */
+const callProvider = (connectionId: string, providerConfigKey: string) =>
+  Effect.gen(function* () {
+    const proxy = yield* NangoProxy.NangoProxy
+    const provider = yield* proxy.client({ connectionId, providerConfigKey })
+    const path = process.env.NANGO_DEMO_PROXY_PATH ?? "/user"
+    const response = yield* provider.get(path, { headers: { accept: "application/json" } })
+    const described = yield* Effect.matchEffect(HttpClientResponse.schemaBodyJson(GitHubUser)(response), {
+      onSuccess: (user) => Effect.succeed(`GitHub user ${user.login} (id ${user.id})`),
+      // Another provider's answer: only its size is shown, since it may describe a person.
+      onFailure: () => Effect.map(response.text, (text) => `${text.length} characters`),
+    })
+    yield* Console.log(
+      `8. called ${providerConfigKey}'s API through Nango: GET ${path} answered ${response.status}, ${described}`,
+    )
+  }).pipe(
+    Effect.matchEffect({
+      onSuccess: () => Effect.void,
+      onFailure: (error) =>
+        Console.log(`8. calling the provider through Nango failed: ${error._tag}: ${error.message}`),
+    }),
+  )
 
 /** The embedded emulator: the end user connects at once, and the signed webhook is verified and handed over. */
 const embedded = Effect.gen(function* () {
-  const emulator = yield* NangoEmulator.make()
+  // The emulator plays GitHub too: Nango's proxy calls it with the connection's access token.
+  const emulator = yield* NangoEmulator.make({
+    providers: {
+      github: (request) =>
+        request.url === "/user" && request.headers.authorization?.startsWith("Bearer ")
+          ? {
+              status: 200,
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ login: "demo-user", id: 4242, name: "Demo User" }),
+            }
+          : { status: 404, headers: { "content-type": "application/json" }, body: '{"message":"Not Found"}' },
+    },
+  })
   yield* Console.log(`Embedded Nango emulator on ${emulator.url} (set NANGO_SECRET_KEY and NANGO_HOST for a real one)`)
   const signingKeys = [Redacted.make(emulator.webhookSigningKey)]
   const connect: Connect = (session) =>
@@ -118,7 +160,10 @@ Effect.scoped(
     const { layer, connect } = yield* realNango ? real : embedded
     yield* Effect.provide(
       Effect.andThen(sessionLifeCycle, connectionFlow(connect)),
-      layer as Layer.Layer<NangoConnect.NangoConnect | NangoConnections.NangoConnections, unknown>,
+      layer as Layer.Layer<
+        NangoConnect.NangoConnect | NangoConnections.NangoConnections | NangoProxy.NangoProxy,
+        unknown
+      >,
     )
   }),
 )

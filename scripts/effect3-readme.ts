@@ -34,6 +34,7 @@ export const effect3Sections = [
   "Testing your code",
   "Webhooks: after the end user connects",
   "Connections: using what the end user connected",
+  "The provider's API: NangoProxy",
   "Where the spec and the live server disagree",
   "From Effect 3 to Effect 4",
 ] as const
@@ -43,8 +44,8 @@ const introduction = `# effect-nango for Effect 3
 <!-- Generated from the repository's root README.md by scripts/effect3-readme.ts: edit that one. -->
 
 The Effect 3 line of effect-nango (0.x, published under the dist-tag \`effect3\`): the Effect-native
-client for [Nango](https://nango.dev) (Connect sessions, the webhooks Nango sends, and the
-connections end users make, with their credentials), for programs on \`effect\` ^3.22 with \`@effect/platform\` ^0.97. It
+client for [Nango](https://nango.dev) (Connect sessions, the webhooks Nango sends, the
+connections end users make, with their credentials, and the provider's API through Nango's proxy), for programs on \`effect\` ^3.22 with \`@effect/platform\` ^0.97. It
 has the same API as the Effect 4 line (effect-nango 1.x): \`effect-nango\`, \`effect-nango/undici\`,
 \`effect-nango/webhooks\` and \`effect-nango/testing\`. It runs on Node 20, 22 and 24.
 

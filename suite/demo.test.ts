@@ -17,11 +17,14 @@ describe("the demo (npm start)", () => {
       timeout: 60_000,
     })
     const steps = stdout.split("\n").filter((line) => /^\d\. /.test(line))
-    expect(steps.map((line) => line.slice(0, 2))).toEqual(["1.", "2.", "3.", "4.", "5.", "6.", "7."])
+    expect(steps.map((line) => line.slice(0, 2))).toEqual(["1.", "2.", "3.", "4.", "5.", "6.", "7.", "8."])
     expect(steps[1]).toContain("no end user, tags only")
     expect(steps[3]).toContain("gone: Unauthorized")
     expect(steps[6]).toMatch(/^7\. read it: OAUTH2 credentials, .*"access_token":"<redacted>"/)
     expect(steps[6]).toContain('"end_user_id":"demo-user"')
+    expect(steps[7]).toBe(
+      "8. called github's API through Nango: GET /user answered 200, GitHub user demo-user (id 4242)",
+    )
     expect(stdout).not.toMatch(/access_[0-9a-f]{32}|nango_connect_session_[0-9a-f]{64}/)
   }, 60_000)
 })

@@ -438,6 +438,46 @@ describe("NangoProxy: Nango's own answers are typed errors", () => {
   }
 })
 
+describe("NangoProxy: telling Nango's answers from the provider's by size", () => {
+  const planLimit = '{"error":{"code":"plan_limit","message":"You reached your plan limit"}}'
+  /** Nango's plan-limit answer padded with JSON whitespace to `size` bytes. */
+  const padded = (size: number) => planLimit + " ".repeat(size - planLimit.length)
+  const limit = 64 * 1024
+
+  for (const chunked of [false, true]) {
+    const how = chunked ? "chunked, with no length" : "with its length"
+    it.effect(`${how}: a Nango body of 64 KiB is Nango's; one byte more is the provider's, passed through whole`, () =>
+      Effect.gen(function* () {
+        const { emulator, proxy } = yield* withConnection({}, { retry: { maxAttempts: 1 } })
+        const client = yield* proxy.client(github)
+        const json = { "content-type": "application/json" }
+        emulator.injectFault({ path: "/proxy/x", status: 402, body: padded(limit), headers: json, chunked })
+        const atLimit = yield* Effect.flip(client.get("/x"))
+        expect(atLimit._tag).toBe("PlanLimit")
+        emulator.injectFault({ path: "/proxy/x", status: 402, body: padded(limit + 1), headers: json, chunked })
+        const over = yield* client.get("/x")
+        expect(over.status).toBe(402)
+        expect(yield* over.text).toBe(padded(limit + 1))
+      }),
+    )
+  }
+
+  it.effect("a provider's large chunked error streams through whole, its first bytes not lost", () =>
+    Effect.gen(function* () {
+      const { emulator, proxy } = yield* withConnection()
+      const client = yield* proxy.client(github)
+      const large = Array.from({ length: 300 * 1024 }, (_, index) =>
+        String.fromCharCode(32 + ((index * 31) % 95)),
+      ).join("")
+      emulator.injectFault({ path: "/proxy/x", status: 500, body: large, chunked: true })
+      const response = yield* client.get("/x")
+      expect(response.status).toBe(500)
+      const chunks = yield* collect(response.stream)
+      expect(Buffer.concat(chunks.map((chunk) => Buffer.from(chunk))).toString("latin1")).toBe(large)
+    }),
+  )
+})
+
 describe("NangoProxy: retries", () => {
   it.live("the client retries Nango's own 429 (after its Retry-After) and 503, never the provider's", () =>
     Effect.gen(function* () {

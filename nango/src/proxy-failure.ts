@@ -31,20 +31,21 @@ export interface ProxyFailure {
 }
 
 /**
- * The statuses Nango's own answers come with: only a response with one of these, a small body and
- * a declared length is read before it is returned (Nango always sends its own with a length).
+ * The statuses Nango's own answers come with: only a response with one of these and a small body
+ * (declared, or found by reading at most one byte past the limit) is read before it is returned.
  */
 export const nangoStatuses: ReadonlySet<number> = new Set([400, 401, 402, 403, 404, 424, 429, 500, 503])
 
 /** The largest body read to tell Nango's answer from the provider's; Nango's own are far smaller. */
 export const maxNangoBodyBytes = 64 * 1024
 
-/** Whether a response may be Nango's own, from its status and declared length alone. */
+/**
+ * Whether a response may be Nango's own, from its status and declared length: a length over the
+ * limit rules it out; no length (a chunked or re-compressed answer) leaves it to the body's size.
+ */
 export const mayBeNango = (status: number, contentLength: string | undefined): boolean =>
   nangoStatuses.has(status) &&
-  contentLength !== undefined &&
-  /^\d+$/.test(contentLength) &&
-  Number(contentLength) <= maxNangoBodyBytes
+  (contentLength === undefined || !/^\d+$/.test(contentLength) || Number(contentLength) <= maxNangoBodyBytes)
 
 /** The codes of a proxy configuration Nango cannot build (`ProxyError`), all 400. */
 const configurationCodes = new Set([

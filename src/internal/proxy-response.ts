@@ -4,6 +4,7 @@
  * the caller holds refers to the request that carried the secret key.
  */
 import { webResponseOf } from "#effect"
+import * as Effect from "#effect/Effect"
 import type * as HttpClientRequest from "#effect/HttpClientRequest"
 import * as HttpClientResponse from "#effect/HttpClientResponse"
 import * as Stream from "#effect/Stream"
@@ -42,3 +43,59 @@ export const withBody = (
       headers: headersOf(response),
     }),
   )
+
+/** A body read as far as a limit: whole when it was no longer, else the response with its body intact. */
+export type ReadUpTo =
+  | { readonly _tag: "Whole"; readonly bytes: Uint8Array }
+  | { readonly _tag: "Longer"; readonly response: HttpClientResponse.HttpClientResponse }
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.length
+  }
+  return bytes
+}
+
+/**
+ * Reads the provider's (or Nango's) body until it ends or passes `limit` bytes: the bytes when it
+ * ended, else the response as the caller's, its body the bytes read followed by the rest, still
+ * streamed. Fails with what broke the body off.
+ */
+export const readUpTo = (
+  response: HttpClientResponse.HttpClientResponse,
+  caller: HttpClientRequest.HttpClientRequest,
+  limit: number,
+): Effect.Effect<ReadUpTo, unknown> =>
+  Effect.tryPromise({
+    try: async (): Promise<ReadUpTo> => {
+      if (nullBodyStatuses.has(response.status)) return { _tag: "Whole", bytes: new Uint8Array() }
+      const body = webResponseOf(response)?.body ?? Stream.toReadableStream(response.stream)
+      if (body === null) return { _tag: "Whole", bytes: new Uint8Array() }
+      const reader = body.getReader()
+      const chunks: Array<Uint8Array> = []
+      let total = 0
+      while (total <= limit) {
+        const next = await reader.read()
+        if (next.done) return { _tag: "Whole", bytes: concat(chunks, total) }
+        chunks.push(next.value)
+        total += next.value.length
+      }
+      const rest = new ReadableStream<Uint8Array>({
+        start: (controller) => {
+          for (const chunk of chunks) controller.enqueue(chunk)
+        },
+        pull: async (controller) => {
+          const next = await reader.read()
+          if (next.done) controller.close()
+          else controller.enqueue(next.value)
+        },
+        cancel: (reason) => reader.cancel(reason),
+      })
+      const web = new Response(rest, { status: response.status, headers: headersOf(response) })
+      return { _tag: "Longer", response: HttpClientResponse.fromWeb(caller, web) }
+    },
+    catch: (cause) => cause,
+  })

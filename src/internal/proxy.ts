@@ -17,7 +17,7 @@ import * as Schedule from "#effect/Schedule"
 import * as UrlParams from "#effect/UrlParams"
 import { describeTransportFailure } from "../../nango/src/error-code.js"
 import { isTransient } from "../../nango/src/failure.js"
-import { mayBeNango, type ProxyFailure, proxyFailureOf } from "../../nango/src/proxy-failure.js"
+import { maxNangoBodyBytes, mayBeNango, type ProxyFailure, proxyFailureOf } from "../../nango/src/proxy-failure.js"
 import {
   callerRequestIssues,
   proxyHeaders,
@@ -32,7 +32,7 @@ import type { ProxySettings } from "../NangoProxySchema.js"
 import { envelopeOf } from "./errors.js"
 import { invalid } from "./options.js"
 import { nangoError } from "./proxy-errors.js"
-import { asCallers, withBody } from "./proxy-response.js"
+import { asCallers, readUpTo, withBody } from "./proxy-response.js"
 import { type ResolvedRetry, rateLimitWait } from "./retry.js"
 
 /** What every proxy client of one service shares: the transport to Nango and the policies. */
@@ -132,18 +132,18 @@ const answer = (
   if (!mayBeNango(response.status, response.headers["content-length"])) {
     return Effect.succeed(asCallers(response, caller))
   }
-  return Effect.matchEffect(response.arrayBuffer, {
+  return Effect.matchEffect(readUpTo(response, caller, maxNangoBodyBytes), {
     onFailure: (error) =>
       Effect.fail(causedError(caller, undefined, error, `The response from Nango broke off on ${label.method}`)),
-    onSuccess: (buffer) => {
-      const bytes = new Uint8Array(buffer)
-      const text = new TextDecoder().decode(bytes)
+    onSuccess: (read) => {
+      if (read._tag === "Longer") return Effect.succeed(read.response)
+      const text = new TextDecoder().decode(read.bytes)
       const failure: ProxyFailure | undefined = proxyFailureOf(response.status, text)
-      if (failure === undefined) return Effect.succeed(withBody(response, caller, bytes))
+      if (failure === undefined) return Effect.succeed(withBody(response, caller, read.bytes))
       return Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const wait = announcedWaitMillis(response.headers["retry-after"], response.headers["x-ratelimit-reset"], now)
         const error = nangoError(failure, label, target, envelopeOf(text)?.errors, wait)
-        return Effect.fail(new Failed(error, withBody(response, caller, bytes)))
+        return Effect.fail(new Failed(error, withBody(response, caller, read.bytes)))
       })
     },
   })

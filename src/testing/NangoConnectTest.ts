@@ -124,7 +124,10 @@ const toResponse = async (outcome: Outcome, signal: AbortSignal): Promise<Respon
             else signal.addEventListener("abort", () => controller.error(signal.reason))
           },
         })
-  return new Response(body, { status: outcome.status, headers: outcome.headers })
+  // A whole body declares its length, as the socket's does (the proxy client reads Nango's answers by it).
+  const headers =
+    body instanceof Uint8Array ? { ...outcome.headers, "content-length": String(bytes.length) } : outcome.headers
+  return new Response(body, { status: outcome.status, headers })
 }
 
 /** A request body's bytes and content type, as a socket would carry them (a form encoded, a stream read whole). */

@@ -3,7 +3,7 @@
  * rendered every way a user might, and neither the secret key nor the session token may appear.
  */
 
-import { NangoConnect, type NangoConnectError } from "effect-nango"
+import { NangoConnect, type NangoConnectError, type NangoProxySchema } from "effect-nango"
 import {
   Cause,
   captureLogs,
@@ -30,6 +30,7 @@ import {
   secretsIn,
   setup,
   setupConnections,
+  setupProxy,
   waitUntil,
 } from "../support.js"
 
@@ -86,7 +87,105 @@ const everyError = Effect.gen(function* () {
   return { errors, secrets: [emulator.secretKey, token] }
 })
 
+/** Every tag a proxy client fails with. */
+const proxyErrorTags = [
+  "UnknownConnection",
+  "InvalidCredentials",
+  "RefreshBackoff",
+  "UnknownIntegration",
+  "UnsupportedProvider",
+  "BaseUrlOverrideRefused",
+  "InvalidProxyHeaders",
+  "PlanLimit",
+  "Unauthorized",
+  "Forbidden",
+  "RateLimited",
+  "ProviderUnreachable",
+  "ServerError",
+  "TimeoutError",
+  "InvalidInput",
+]
+
+/**
+ * Produces one proxy error of each tag while the secret key, a connection's access token and a
+ * secret the caller put in its query and headers are in play.
+ */
+const everyProxyError = Effect.gen(function* () {
+  const { emulator, proxy } = yield* setupProxy(
+    { providers: { github: () => ({ unreachable: "ECONNREFUSED" }) } },
+    { retry: { maxAttempts: 1 }, timeout: { attempt: "1 second" } },
+  )
+  const stored = emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+  for (const id of ["bad", "backoff"]) emulator.seedConnection({ connection_id: id, provider_config_key: "github" })
+  emulator.setRefresh("bad", "github", "exhausted")
+  emulator.setRefresh("backoff", "github", "fails")
+  const callerSecret = "caller_secret_0123456789abcdef"
+  const errors: Array<{ readonly _tag: string }> = []
+  const call = (options: Partial<NangoProxySchema.ClientOptions> = {}, headers: Record<string, string> = {}) =>
+    Effect.flatMap(
+      Effect.flip(
+        Effect.flatMap(proxy.client({ connectionId: "c1", providerConfigKey: "github", ...options }), (client) =>
+          client.get(`/user?access_token=${callerSecret}`, { headers }),
+        ),
+      ),
+      (error) => Effect.sync(() => errors.push(error)),
+    )
+  const inject = (status: number, body: string, headers: Record<string, string> = {}) =>
+    emulator.injectFault({ status, body, headers: { "content-type": "application/json", ...headers } })
+
+  yield* call({ connectionId: "nobody" }) // UnknownConnection
+  yield* call({ connectionId: "bad" }) // InvalidCredentials
+  yield* call({ connectionId: "backoff" }) // InvalidCredentials again
+  yield* call({ connectionId: "backoff" }) // RefreshBackoff
+  yield* call({ providerConfigKey: "jira" }) // UnknownIntegration
+  inject(400, '{"error":{"code":"unsupported_provider","message":"no base URL"}}')
+  yield* call() // UnsupportedProvider
+  yield* call({ baseUrlOverride: "http://169.254.169.254/" }) // BaseUrlOverrideRefused
+  inject(400, '{"error":{"code":"invalid_headers","errors":[{"path":["retries"]}]}}')
+  yield* call() // InvalidProxyHeaders
+  inject(402, '{"error":{"code":"plan_limit","message":"capped"}}')
+  yield* call() // PlanLimit
+  inject(
+    401,
+    fixtureText("error-401-unknown-connect-session-token.json").replace(
+      "unknown_connect_session_token",
+      "unknown_account",
+    ),
+  )
+  yield* call() // Unauthorized
+  inject(403, fixtureText("error-403-insufficient-scope.json"))
+  yield* call() // Forbidden
+  inject(429, fixtureText("error-429-too-many-request.json"), { "retry-after": "60" })
+  yield* call() // RateLimited
+  yield* call() // ProviderUnreachable
+  emulator.injectFault({ status: 500, body: "" })
+  yield* call() // ServerError
+  emulator.injectFault({ hang: true })
+  const hanging = yield* fork(call())
+  yield* waitUntil(() => emulator.requests.length >= 13, "the hanging request")
+  yield* TestClock.adjust("1 second")
+  yield* Fiber.join(hanging) // TimeoutError
+  yield* call({}, { authorization: `Bearer ${callerSecret}` }) // InvalidInput
+  return { errors, secrets: [emulator.secretKey, String(stored.credentials.access_token), callerSecret] }
+})
+
 describe("secret-leak scan", () => {
+  it.effect("no proxy error of any tag shows the secret key, a token, or what the caller sent", () =>
+    Effect.gen(function* () {
+      const { lines, layer } = captureLogs()
+      const { errors, secrets } = yield* everyProxyError
+      expect(new Set(errors.map((error) => error._tag))).toEqual(new Set(proxyErrorTags))
+      for (const error of errors) {
+        yield* Effect.logError("proxy call failed", error).pipe(Effect.provide(layer))
+        expectClean(renderings(error), secrets)
+      }
+      expectClean(
+        lines.map((line) => ["log", line] as const),
+        secrets,
+      )
+    }),
+  )
+
   it.effect("no error of any tag shows the secret key or the token, however it is rendered or logged", () =>
     Effect.gen(function* () {
       const { lines, layer } = captureLogs()

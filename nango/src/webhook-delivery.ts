@@ -101,7 +101,8 @@ export const authWebhookBody = (session: AuthWebhookSource, outcome: AuthOutcome
   }
 }
 
-const retriedCodes = new Set([
+/** The network codes Nango's retry helper retries (`utils/lib/retry.ts`): for webhooks and the proxy alike. */
+export const retriedNetworkCodes: ReadonlySet<string> = new Set([
   "ECONNRESET",
   "ETIMEDOUT",
   "ECONNABORTED",
@@ -165,7 +166,7 @@ export const deliverWebhook = async (
     } catch (error) {
       const code = errorCode(error) ?? "unknown"
       attempts.push({ error: code })
-      if (!retriedCodes.has(code)) break
+      if (!retriedNetworkCodes.has(code)) break
     }
   }
   return { body, headers, attempts, delivered: false }

@@ -10,6 +10,7 @@
  */
 import { bodyMethods, forwardPrefix } from "../proxy-requests.js"
 import type { Issue } from "../validation.js"
+import { retriedNetworkCodes } from "../webhook-delivery.js"
 import { unknownIntegration } from "./connection-queries.js"
 import type { Connections } from "./connections.js"
 import { invalid, type Reply } from "./replies.js"
@@ -34,17 +35,6 @@ const keptOnSuccess = ["content-type", "x-request-id", "x-correlation-id", "mcp-
 
 /** The hosts a `Base-Url-Override` may not name (the server's default denylist, in part). */
 const deniedHosts = new Set(["169.254.169.254", "metadata.google.internal", "localhost", "127.0.0.1", "[::1]"])
-
-/** The network codes the server retries (`utils/lib/retry.ts`). */
-const retriedNetworkCodes = new Set([
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ECONNABORTED",
-  "ECONNREFUSED",
-  "EHOSTUNREACH",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-])
 
 /** How long after a failed refresh the server refuses to try again (`connection_refresh_backoff`). */
 const refreshBackoffMs = 30_000

@@ -8,6 +8,11 @@
 import { execFileSync, spawn } from "node:child_process"
 import { cpus, totalmem } from "node:os"
 
+// The clients load undici 7, which needs Node 22 (npm run bench puts the project's Node 22 first).
+if (Number(process.versions.node.split(".")[0]) < 22) {
+  process.stderr.write(`The bench needs Node 22 or later (this is ${process.version}); run it with npm run bench\n`)
+  process.exit(1)
+}
 const rounds = Number(process.env.ROUNDS ?? 3)
 const sequential = Number(process.env.SEQUENTIAL ?? 3000)
 const concurrent = Number(process.env.CONCURRENT ?? 30000)

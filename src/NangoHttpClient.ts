@@ -18,7 +18,7 @@ import * as Stream from "#effect/Stream"
 import { exchange, splitBase } from "../nango/src/exchange.js"
 import { loadUndici, makeAgent } from "../nango/src/undici.js"
 import type { FastPath, IncomingResponse } from "./internal/transport.js"
-import { FastPathKey, transportFailure } from "./internal/transport.js"
+import { FastPathKey, nullBodyStatuses, transportFailure } from "./internal/transport.js"
 import * as NangoConnect from "./NangoConnect.js"
 import type { InvalidInput, TimeoutError, TransportError } from "./NangoConnectError.js"
 import * as NangoConnections from "./NangoConnections.js"
@@ -76,9 +76,6 @@ const makeFastPath =
 // -----------------------------------------------------------------------------
 // Constructor
 // -----------------------------------------------------------------------------
-
-/** Statuses whose response has no body, which a web `Response` must not be given. */
-const nullBodyStatuses = new Set([101, 204, 205, 304])
 
 /**
  * A request body as undici sends it: bytes, a stream, or a form encoded as multipart with its

@@ -52,6 +52,25 @@ export type Endpoint<A, E> = (
   target?: string,
 ) => Effect.Effect<A, E | TimeoutError | TransportError>
 
+/**
+ * The `TimeoutError` of a call that ran out of time: one attempt's, or the whole call's. `via` says
+ * how the call went (" through Nango's proxy"), when that is not the plain API.
+ */
+export const timedOut = (
+  label: RequestLabel,
+  scope: "attempt" | "total",
+  timeout: Duration.Duration,
+  via = "",
+): TimeoutError => {
+  const call = `${label.method} ${label.path}${via} took longer than ${Duration.format(timeout)}`
+  return new TimeoutError({
+    ...label,
+    scope,
+    timeout,
+    message: scope === "attempt" ? `An attempt at ${call}` : `${call} in all`,
+  })
+}
+
 /** The default Clock: with it, a transport that can arm its own timer does (see `Transport.Timer`). */
 const liveClock = Effect.runSync(currentClock)
 
@@ -62,17 +81,11 @@ interface Timer extends Transport.Timer {
 
 /** The two timers of an endpoint: one attempt's, and the whole call's. */
 const timers = (label: RequestLabel, policies: Policies) => {
-  const timer = (scope: "attempt" | "total", timeout: Duration.Duration): Timer => {
-    const message =
-      scope === "attempt"
-        ? `An attempt at ${label.method} ${label.path} took longer than ${Duration.format(timeout)}`
-        : `${label.method} ${label.path} took longer than ${Duration.format(timeout)} in all`
-    return {
-      duration: timeout,
-      millis: Duration.toMillis(timeout),
-      onTimeout: () => new TimeoutError({ ...label, scope, timeout, message }),
-    }
-  }
+  const timer = (scope: "attempt" | "total", timeout: Duration.Duration): Timer => ({
+    duration: timeout,
+    millis: Duration.toMillis(timeout),
+    onTimeout: () => timedOut(label, scope, timeout),
+  })
   return { attempt: timer("attempt", policies.attemptTimeout), total: timer("total", policies.totalTimeout) }
 }
 

@@ -8,9 +8,7 @@ import * as Effect from "#effect/Effect"
 import type * as HttpClientRequest from "#effect/HttpClientRequest"
 import * as HttpClientResponse from "#effect/HttpClientResponse"
 import * as Stream from "#effect/Stream"
-
-/** Statuses whose response has no body, which a web `Response` must not be given. */
-const nullBodyStatuses = new Set([101, 204, 205, 304])
+import { nullBodyStatuses } from "./transport.js"
 
 /** A response's headers as web `Headers`: the web response's own when there is one (repeated `set-cookie` kept). */
 const headersOf = (response: HttpClientResponse.HttpClientResponse): Headers =>

@@ -26,14 +26,15 @@ import {
   settingsHeaders,
 } from "../../nango/src/proxy-requests.js"
 import { announcedWaitMillis } from "../../nango/src/rules.js"
-import { TimeoutError } from "../NangoConnectError.js"
 import type { NangoProxyError } from "../NangoProxyError.js"
 import type { ProxySettings } from "../NangoProxySchema.js"
+import { timedOut } from "./endpoint.js"
 import { envelopeOf } from "./errors.js"
 import { invalid } from "./options.js"
 import { nangoError } from "./proxy-errors.js"
 import { asCallers, readUpTo, withBody } from "./proxy-response.js"
 import { type ResolvedRetry, rateLimitWait } from "./retry.js"
+import type { RequestLabel } from "./transport.js"
 
 /** What every proxy client of one service shares: the transport to Nango and the policies. */
 export interface Engine {
@@ -126,7 +127,7 @@ export type Report<E> = (
 const answer = (
   response: HttpClientResponse.HttpClientResponse,
   caller: HttpClientRequest.HttpClientRequest,
-  label: { readonly method: string; readonly path: string },
+  label: RequestLabel,
   target: Target,
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, AttemptError> => {
   if (!mayBeNango(response.status, response.headers["content-length"])) {
@@ -149,6 +150,75 @@ const answer = (
   })
 }
 
+/** The caller's request as sent to Nango's proxy, and the label its messages and span use. */
+interface Outgoing {
+  readonly request: HttpClientRequest.HttpClientRequest
+  /** The provider's path as the caller wrote it (no query): what messages name. */
+  readonly label: RequestLabel
+}
+
+/** Checks the caller's request against the settings, then rewrites it into a request to the proxy. */
+const toOutgoing = (
+  engine: Engine,
+  target: Target,
+  settings: ProxySettings,
+  caller: HttpClientRequest.HttpClientRequest,
+): Effect.Effect<Outgoing, Failed> => {
+  const headers = caller.headers as Readonly<Record<string, string>>
+  const issues = callerRequestIssues(
+    { method: caller.method, url: caller.url, headers, hasBody: caller.body._tag !== "Empty" },
+    {
+      allowAuthorization: settings.allowAuthorization === true,
+      allowRetriedWrites: settings.allowRetriedWrites === true,
+      retries: settings.retries ?? 0,
+    },
+  )
+  if (issues.length > 0) return Effect.fail(new Failed(invalid("request", issues)))
+  const path = proxyTarget(caller.url, UrlParams.toString(caller.urlParams))
+  const own = {
+    authorization: engine.secretBearer,
+    "connection-id": target.connectionId,
+    "provider-config-key": target.providerConfigKey,
+    ...settingsHeaders(settings),
+  }
+  const request = HttpClientRequest.setBody(
+    HttpClientRequest.make(caller.method as "GET")(engine.baseUrl + path, {
+      headers: proxyHeaders(headers, own, caller.body._tag === "FormData"),
+    }),
+    caller.body,
+  )
+  return Effect.succeed({
+    request,
+    label: { method: caller.method, path: path.slice(proxyPrefix.length).split("?")[0] as string },
+  })
+}
+
+/** One attempt and its retries, each attempt and the whole under their timeouts. */
+const exchange = (
+  engine: Engine,
+  target: Target,
+  schedule: ReturnType<typeof retrySchedule>,
+  caller: HttpClientRequest.HttpClientRequest,
+  { label, request }: Outgoing,
+): Effect.Effect<HttpClientResponse.HttpClientResponse, AttemptError> => {
+  const attempt = Effect.flatMap(
+    Effect.mapError(engine.http.execute(request), (error) => withRequest(error, caller)),
+    (response) =>
+      Effect.andThen(
+        Effect.annotateCurrentSpan("http.response.status_code", response.status),
+        answer(response, caller, label, target),
+      ),
+  )
+  const timed = (effect: typeof attempt, scope: "attempt" | "total") => {
+    const duration = scope === "attempt" ? engine.attemptTimeout : engine.totalTimeout
+    return timeoutFail(effect, {
+      duration,
+      onTimeout: () => new Failed(timedOut(label, scope, duration, " through Nango's proxy")),
+    })
+  }
+  return timed(Effect.retry(timed(attempt, "attempt"), { schedule }), "total")
+}
+
 /**
  * Builds a client whose requests go to the provider through Nango's proxy, for one connection.
  * The rewrite runs in the client's postprocessing, so it sees each request as finally executed.
@@ -159,76 +229,24 @@ export const makeProxyClient = <E>(
   report: Report<E>,
 ): HttpClient.HttpClient.With<E | HttpClientError.HttpClientError> => {
   const schedule = retrySchedule(engine.retry)
-  const timeout = (label: { readonly method: string; readonly path: string }, scope: "attempt" | "total") => {
-    const duration = scope === "attempt" ? engine.attemptTimeout : engine.totalTimeout
-    const what = scope === "attempt" ? "An attempt at " : ""
-    const rest = scope === "attempt" ? "" : " in all"
-    return {
-      duration,
-      onTimeout: () =>
-        new TimeoutError({
-          ...label,
-          scope,
-          timeout: duration,
-          message: `${what}${label.method} ${label.path} through Nango's proxy took longer than ${Duration.format(duration)}${rest}`,
-        }),
-    }
-  }
-
   const send = (caller: HttpClientRequest.HttpClientRequest) =>
-    Effect.flatMap(
-      settingsOf(target),
-      (settings): Effect.Effect<HttpClientResponse.HttpClientResponse, AttemptError> => {
-        const headers = caller.headers as Readonly<Record<string, string>>
-        const issues = callerRequestIssues(
-          { method: caller.method, url: caller.url, headers, hasBody: caller.body._tag !== "Empty" },
-          {
-            allowAuthorization: settings.allowAuthorization === true,
-            allowRetriedWrites: settings.allowRetriedWrites === true,
-            retries: settings.retries ?? 0,
-          },
-        )
-        if (issues.length > 0) return Effect.fail(new Failed(invalid("request", issues)))
-        const path = proxyTarget(caller.url, UrlParams.toString(caller.urlParams))
-        // Messages name the provider's path, as the caller wrote it; the span names the path sent to Nango.
-        const label = { method: caller.method, path: path.slice(proxyPrefix.length).split("?")[0] as string }
-        const own = {
-          authorization: engine.secretBearer,
-          "connection-id": target.connectionId,
-          "provider-config-key": target.providerConfigKey,
-          ...settingsHeaders(settings),
-        }
-        const outgoing = HttpClientRequest.setBody(
-          HttpClientRequest.make(caller.method as "GET")(engine.baseUrl + path, {
-            headers: proxyHeaders(headers, own, caller.body._tag === "FormData"),
-          }),
-          caller.body,
-        )
-        const attempt = Effect.flatMap(
-          Effect.mapError(engine.http.execute(outgoing), (error) => withRequest(error, caller)),
-          (response) =>
-            Effect.andThen(
-              Effect.annotateCurrentSpan("http.response.status_code", response.status),
-              answer(response, caller, label, target),
-            ),
-        )
-        const timed = (effect: typeof attempt, scope: "attempt" | "total") => {
-          const { duration, onTimeout } = timeout(label, scope)
-          return timeoutFail(effect, { duration, onTimeout: () => new Failed(onTimeout()) })
-        }
-        return timed(Effect.retry(timed(attempt, "attempt"), { schedule }), "total").pipe(
+    settingsOf(target).pipe(
+      Effect.flatMap((settings) => toOutgoing(engine, target, settings, caller)),
+      Effect.flatMap((outgoing) =>
+        exchange(engine, target, schedule, caller, outgoing).pipe(
+          // The span names the path sent to Nango.
           Effect.withSpan("NangoProxy.request", {
             ...spanDefaults,
             kind: "client",
             attributes: {
-              "http.request.method": label.method,
-              "url.path": proxyPrefix + label.path,
+              "http.request.method": outgoing.label.method,
+              "url.path": proxyPrefix + outgoing.label.path,
               "nango.provider_config_key": target.providerConfigKey,
               "nango.connection_id": target.connectionId,
             },
           }),
-        )
-      },
+        ),
+      ),
     )
 
   return HttpClient.makeWith(

@@ -13,6 +13,9 @@ import { describeTransportFailure } from "../../nango/src/error-code.js"
 import type { RequestLabel } from "../../nango/src/failure.js"
 import { type TimeoutError, TransportError } from "../NangoConnectError.js"
 
+/** Statuses whose response has no body (a web `Response` must not be given one). */
+export const nullBodyStatuses: ReadonlySet<number> = new Set([101, 204, 205, 304])
+
 /**
  * Turns a failure of the transport into `TransportError`: `phase` says whether it happened before
  * a response came (`request`) or while its body was read (`response`).

@@ -15,6 +15,7 @@ import * as HttpClientResponse from "#effect/HttpClientResponse"
 import * as Layer from "#effect/Layer"
 import * as Redacted from "#effect/Redacted"
 import * as Stream from "#effect/Stream"
+import { nullBodyStatuses } from "../internal/transport.js"
 import * as NangoConnect from "../NangoConnect.js"
 import * as NangoConnections from "../NangoConnections.js"
 import * as NangoProxy from "../NangoProxy.js"
@@ -113,7 +114,7 @@ const toResponse = async (outcome: Outcome, signal: AbortSignal): Promise<Respon
   const cut = outcome.cut
   const body =
     cut === undefined
-      ? [101, 204, 205, 304].includes(outcome.status)
+      ? nullBodyStatuses.has(outcome.status)
         ? null
         : bytes
       : new ReadableStream<Uint8Array>({

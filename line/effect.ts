@@ -296,6 +296,8 @@ export const minLength = (n: number) => checking<{ readonly length: number }>(Sc
 export const maxLength = (n: number) => checking<{ readonly length: number }>(Schema.isMaxLength(n))
 /** At least `n` items. */
 export const minItems = (n: number) => checking<{ readonly length: number }>(Schema.isMinLength(n))
+/** At most `n` items. */
+export const maxItems = (n: number) => checking<{ readonly length: number }>(Schema.isMaxLength(n))
 /** At least `n` keys. */
 export const minProperties = (n: number, message: string) => checking<object>(Schema.isMinProperties(n, { message }))
 /** A number from `minimum` to `maximum`. */

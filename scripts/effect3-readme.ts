@@ -35,6 +35,7 @@ export const effect3Sections = [
   "Webhooks: after the end user connects",
   "Connections: using what the end user connected",
   "The provider's API: NangoProxy",
+  "Synced records: NangoSyncs",
   "Where the spec and the live server disagree",
   "From Effect 3 to Effect 4",
 ] as const

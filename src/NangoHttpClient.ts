@@ -23,6 +23,7 @@ import * as NangoConnect from "./NangoConnect.js"
 import type { InvalidInput, TimeoutError, TransportError } from "./NangoConnectError.js"
 import * as NangoConnections from "./NangoConnections.js"
 import * as NangoProxy from "./NangoProxy.js"
+import * as NangoSyncs from "./NangoSyncs.js"
 
 // -----------------------------------------------------------------------------
 // Options
@@ -53,7 +54,11 @@ const makeFastPath =
     const { origin, prefix } = splitBase(baseUrl)
     return (request, timer) => {
       const label = { method: request.method, path: request.path }
-      const headers: Record<string, string> = { accept: "application/json", authorization: request.authorization }
+      const headers: Record<string, string> = {
+        ...request.headers,
+        accept: "application/json",
+        authorization: request.authorization,
+      }
       if (request.body !== undefined) headers["content-type"] = "application/json"
       const outgoing = {
         origin,
@@ -202,22 +207,29 @@ export const layerNangoConnectConfig = (
  * @since 0.4.0
  * @category layers
  */
-export type Services = NangoConnect.NangoConnect | NangoConnections.NangoConnections | NangoProxy.NangoProxy
+export type Services =
+  | NangoConnect.NangoConnect
+  | NangoConnections.NangoConnections
+  | NangoProxy.NangoProxy
+  | NangoSyncs.NangoSyncs
 
 /**
- * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`) from one set
+ * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`, `NangoSyncs`) from one set
  * of options on one undici transport of their own (one connection pool, closed with the layer's scope).
  *
  * @since 0.3.0
  * @category layers
  */
 export const layerNango = (options: NangoConnect.Options & Options): Layer.Layer<Services, InvalidInput> =>
-  Layer.mergeAll(NangoConnect.layer(options), NangoConnections.layer(options), NangoProxy.layer(options)).pipe(
-    Layer.provide(layerUndici(options)),
-  )
+  Layer.mergeAll(
+    NangoConnect.layer(options),
+    NangoConnections.layer(options),
+    NangoProxy.layer(options),
+    NangoSyncs.layer(options),
+  ).pipe(Layer.provide(layerUndici(options)))
 
 /**
- * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`) from
+ * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`, `NangoSyncs`) from
  * `NANGO_SECRET_KEY` and `NANGO_HOST`, on one undici transport of their own.
  *
  * @since 0.3.0
@@ -230,4 +242,5 @@ export const layerNangoConfig = (
     NangoConnect.layerConfig(options),
     NangoConnections.layerConfig(options),
     NangoProxy.layerConfig(options),
+    NangoSyncs.layerConfig(options),
   ).pipe(Layer.provide(layerUndici(options)))

@@ -56,7 +56,8 @@ export class UnsupportedProvider extends Schema.TaggedError<UnsupportedProvider>
 ) {}
 
 /**
- * 400 `server_error` "Failed to get connection": the integration has no connection with this id.
+ * The integration has no connection with this id: the proxy's 400 `server_error` "Failed to get
+ * connection", and the 400 `unknown_connection` of `GET /records`.
  *
  * @since 0.4.0
  * @category errors

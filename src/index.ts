@@ -61,3 +61,6 @@ export * as NangoProxyError from "./NangoProxyError.js"
  * @since 0.4.0
  */
 export * as NangoProxySchema from "./NangoProxySchema.js"
+export * as NangoSyncs from "./NangoSyncs.js"
+export * as NangoSyncsError from "./NangoSyncsError.js"
+export * as NangoSyncsSchema from "./NangoSyncsSchema.js"

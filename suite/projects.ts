@@ -10,6 +10,7 @@ export const networkSuites = [
   "suite/edges.test.ts",
   "suite/policies.test.ts",
   "suite/proxy.test.ts",
+  "suite/records.test.ts",
   "suite/reliability/faults.test.ts",
   "suite/reliability/hostile-properties.test.ts",
   "suite/reliability/privacy.test.ts",

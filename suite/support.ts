@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
-import { NangoConnect, NangoConnections, NangoProxy } from "effect-nango"
+import { NangoConnect, NangoConnections, NangoProxy, NangoSyncs } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
@@ -83,38 +83,56 @@ export const setup = (
   })
 
 /**
- * Starts an emulator for the test's scope and both clients pointed at it, on one transport (the
- * suite's, unless told otherwise). `secretKey` picks one of the emulator's keys (a scoped one).
+ * Starts an emulator for the test's scope (integrations `github` and `slack`) and the suite's
+ * transport (unless told otherwise), and gives the client options pointed at it.
  */
+const started = (
+  emulatorOptions: NangoEmulator.Options,
+  clientOptions: object,
+  transport: Layer.Layer<HttpClient.HttpClient>,
+) =>
+  Effect.gen(function* () {
+    const emulator = yield* NangoEmulator.make({ integrations: ["github", "slack"], ...emulatorOptions })
+    const http = yield* Layer.build(transport)
+    const options = { secretKey: Redacted.make(emulator.secretKey), baseUrl: emulator.url, ...clientOptions }
+    return { emulator, http, options }
+  })
+
+/** An emulator with a `NangoConnections` and a `NangoConnect` pointed at it. */
 export const setupConnections = (
   emulatorOptions: NangoEmulator.Options = {},
   clientOptions: Partial<NangoConnect.Options> = {},
   transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
 ) =>
   Effect.gen(function* () {
-    const emulator = yield* NangoEmulator.make({ integrations: ["github", "slack"], ...emulatorOptions })
-    const http = yield* Layer.build(transport)
-    const options = { secretKey: Redacted.make(emulator.secretKey), baseUrl: emulator.url, ...clientOptions }
+    const { emulator, http, options } = yield* started(emulatorOptions, clientOptions, transport)
     const connections = yield* NangoConnections.make(options).pipe(Effect.provide(http))
     const nango = yield* NangoConnect.make(options).pipe(Effect.provide(http))
     return { emulator, connections, nango }
   })
 
-/**
- * Starts an emulator for the test's scope (integrations `github` and `slack`) and a `NangoProxy`
- * pointed at it, on the suite's transport unless told otherwise.
- */
+/** An emulator with a `NangoProxy` pointed at it. */
 export const setupProxy = (
   emulatorOptions: NangoEmulator.Options = {},
   clientOptions: Partial<NangoProxy.Options> = {},
   transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
 ) =>
   Effect.gen(function* () {
-    const emulator = yield* NangoEmulator.make({ integrations: ["github", "slack"], ...emulatorOptions })
-    const http = yield* Layer.build(transport)
-    const options = { secretKey: Redacted.make(emulator.secretKey), baseUrl: emulator.url, ...clientOptions }
+    const { emulator, http, options } = yield* started(emulatorOptions, clientOptions, transport)
     const proxy = yield* NangoProxy.make(options).pipe(Effect.provide(http))
     return { emulator, proxy }
+  })
+
+/** An emulator with a `NangoSyncs` pointed at it. */
+export const setupSyncs = (
+  emulatorOptions: NangoEmulator.Options = {},
+  clientOptions: Partial<NangoSyncs.Options> = {},
+  transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
+) =>
+  Effect.gen(function* () {
+    const { emulator, http, options } = yield* started(emulatorOptions, clientOptions, transport)
+    const syncs = yield* NangoSyncs.make(options).pipe(Effect.provide(http))
+    return { emulator, syncs }
   })
 
 /**

@@ -283,6 +283,8 @@ export const minLength = (n: number) => checking<string>(Schema.minLength(n))
 export const maxLength = (n: number) => checking<string>(Schema.maxLength(n))
 /** At least `n` items. */
 export const minItems = (n: number) => checking<ReadonlyArray<unknown>>(Schema.minItems(n))
+/** At most `n` items. */
+export const maxItems = (n: number) => checking<ReadonlyArray<unknown>>(Schema.maxItems(n))
 /** At least `n` keys. */
 export const minProperties = (n: number, message: string) =>
   refine((value: object) => Object.keys(value).length >= n || message)

@@ -15,6 +15,7 @@ import type { AddressInfo, Socket } from "node:net"
 import { sampleCredentials } from "./emulator/connection-records.js"
 import { Faults, playFault, RateLimiter } from "./emulator/faults.js"
 import { ProxyEndpoint } from "./emulator/proxy.js"
+import { type RecordChanges, Records, type RecordsTarget, type StoredRecord } from "./emulator/records.js"
 import { parseJson, toOutcome } from "./emulator/replies.js"
 import * as Router from "./emulator/router.js"
 import { connectionEndUser, Sessions } from "./emulator/sessions.js"
@@ -32,9 +33,18 @@ import type {
   SeedConnection,
   StoredConnection,
   StoredSession,
+  SyncRunOptions,
+  SyncRunReport,
 } from "./emulator/types.js"
-import { authWebhookBody, type DeliveryReport, defaultRetryDelaysMs, deliverWebhook } from "./webhook-delivery.js"
+import {
+  authWebhookBody,
+  type DeliveryReport,
+  defaultRetryDelaysMs,
+  deliverWebhook,
+  syncWebhookBody,
+} from "./webhook-delivery.js"
 
+export type { RecordChanges, RecordsTarget, StoredRecord } from "./emulator/records.js"
 export { sessionTtlMs } from "./emulator/sessions.js"
 export type * from "./emulator/types.js"
 
@@ -75,6 +85,7 @@ export class NangoEmulator {
   /** Every request a provider received through the proxy, in order, retries included. */
   readonly proxied: Array<ProxiedRequest>
 
+  private readonly records: Records
   private readonly faults = new Faults()
   private readonly sockets = new Set<Socket>()
   private accepted = 0
@@ -109,11 +120,13 @@ export class NangoEmulator {
     this.limiter = new RateLimiter(options.rateLimit, now)
     const proxy = new ProxyEndpoint(this.store.connections, options.providers ?? {}, now, options.sleep ?? realSleep)
     this.proxied = proxy.received
+    this.records = new Records(this.store.connections, now)
     this.answering = {
       sessions: this.store,
       limiter: this.limiter,
       scopesOf: keyScopes(keys, options),
       proxy: (request) => proxy.answer(request),
+      records: (url, headers) => this.records.answer(url, headers),
     }
     this.webhookSigningKey = options.webhookSigningKey ?? randomUUID()
   }
@@ -175,6 +188,55 @@ export class NangoEmulator {
     const connection = this.store.connections.find(connectionId, integration)
     if (connection === undefined) throw new Error(`no connection "${connectionId}" for "${integration}"`)
     connection.refresh = behaviour
+  }
+
+  /**
+   * Writes synced records of a connection's model, as a sync run saves them: each payload needs a
+   * string `id`; a new id is added, a changed payload updated (it moves to the end of the order),
+   * a deleted record revived. Throws for an unknown connection.
+   */
+  upsertRecords(target: RecordsTarget, records: ReadonlyArray<Record<string, unknown>>): RecordChanges {
+    return this.records.upsert(target, records)
+  }
+
+  /** Marks synced records deleted (they stay, with `deleted_at`, as Nango keeps them). Throws for an unknown connection. */
+  deleteRecords(target: RecordsTarget, ids: ReadonlyArray<string>): RecordChanges {
+    return this.records.delete(target, ids)
+  }
+
+  /**
+   * Plays one run of a sync, as Nango's runner does: notes when it starts, saves and deletes the
+   * records it is given, then sends the signed `sync` webhook (`modifiedAfter` = the start) to
+   * `deliverTo`, else the emulator's `webhookUrl`. Throws for an unknown connection.
+   */
+  async runSync(options: SyncRunOptions): Promise<SyncRunReport> {
+    const startedAt = new Date(this.now()).toISOString()
+    const saved = this.records.upsert(options, options.upsert ?? [])
+    const removed = this.records.delete(options, options.delete ?? [])
+    const results = { added: saved.added, updated: saved.updated, deleted: removed.deleted }
+    const body = syncWebhookBody({
+      connectionId: options.connectionId,
+      providerConfigKey: options.providerConfigKey,
+      syncName: options.syncName ?? options.model,
+      model: options.model,
+      variant: options.variant ?? "base",
+      startedAt,
+      results,
+    })
+    const url = this.options.webhookUrl
+    const target = options.deliverTo ?? url
+    if (target === undefined) return { results, modifiedAfter: startedAt, webhook: undefined }
+    const webhook = await deliverWebhook(target, body, this.webhookSigningKey, {
+      ...(url === undefined ? {} : { url }),
+      retryDelaysMs: this.options.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
+    })
+    this.webhooks.push(webhook)
+    return { results, modifiedAfter: startedAt, webhook }
+  }
+
+  /** The synced records of a connection's model, in the order `GET /records` reads them. */
+  storedRecords(target: RecordsTarget): ReadonlyArray<StoredRecord> {
+    return this.records.list(target)
   }
 
   /** The live connections, newest last. */

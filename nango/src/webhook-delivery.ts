@@ -130,6 +130,34 @@ const post = async (target: WebhookTarget, delivery: WebhookDelivery): Promise<n
   return response.status
 }
 
+/** A finished sync run, as its `sync` webhook reports it. */
+export interface SyncRun {
+  readonly connectionId: string
+  readonly providerConfigKey: string
+  readonly syncName: string
+  readonly model: string
+  readonly variant: string
+  /** When the run started, as an ISO date-time in UTC: where the changed records begin. */
+  readonly startedAt: string
+  readonly results: { readonly added: number; readonly updated: number; readonly deleted: number }
+}
+
+/** The body of a successful `sync` webhook, as Nango sends it for an incremental run. */
+export const syncWebhookBody = (run: SyncRun): Record<string, unknown> => ({
+  connectionId: run.connectionId,
+  from: "nango",
+  model: run.model,
+  modifiedAfter: run.startedAt,
+  providerConfigKey: run.providerConfigKey,
+  queryTimeStamp: run.startedAt,
+  responseResults: run.results,
+  success: true,
+  syncName: run.syncName,
+  syncType: "INCREMENTAL",
+  syncVariant: run.variant,
+  type: "sync",
+})
+
 /**
  * Signs and delivers one webhook body with Nango's headers and retry rules. `sleep` waits between
  * attempts (a test can make it instant).

@@ -18,8 +18,7 @@ import * as Duration from "#effect/Duration"
 import * as Effect from "#effect/Effect"
 import { backoffWithin, nextAttemptMillis } from "../../nango/src/deadline.js"
 import { TimeoutError, type TransportError } from "../NangoConnectError.js"
-import type { NangoConnectionsError } from "../NangoConnectionsError.js"
-import { isTransient, type ResolvedRetry, retryAfterFits, retrySchedule } from "./retry.js"
+import { isTransient, type ResolvedRetry, type RetriedFailure, retryAfterFits, retrySchedule } from "./retry.js"
 import type * as Transport from "./transport.js"
 import type { RequestLabel } from "./transport.js"
 
@@ -43,13 +42,15 @@ export interface Definition<A, E> {
 }
 
 /**
- * A call of one endpoint: its bearer, its encoded JSON body, and, when the endpoint's path is a
- * template, the target sent (the path with its encoded id, and the query).
+ * A call of one endpoint: its bearer, its encoded JSON body, when the endpoint's path is a
+ * template or has a query, the target sent (the path with its encoded id, and the query), and the
+ * endpoint's own headers, if any.
  */
 export type Endpoint<A, E> = (
   authorization: string,
   body: string | undefined,
   target?: string,
+  headers?: Readonly<Record<string, string>>,
 ) => Effect.Effect<A, E | TimeoutError | TransportError>
 
 /**
@@ -94,10 +95,7 @@ const timers = (label: RequestLabel, policies: Policies) => {
  * attempt under a single timer, its own limit or the overall one if that is shorter; and only when
  * it fails with something transient, the retries under the overall deadline.
  */
-export const make = <A, E extends NangoConnectionsError>(
-  policies: Policies,
-  definition: Definition<A, E>,
-): Endpoint<A, E> => {
+export const make = <A, E extends RetriedFailure>(policies: Policies, definition: Definition<A, E>): Endpoint<A, E> => {
   const { transport } = policies
   const label = { method: definition.method, path: definition.path }
   const spanName = definition.name
@@ -110,8 +108,8 @@ export const make = <A, E extends NangoConnectionsError>(
   const timer = timers(label, policies)
   const first = timer.attempt.millis < timer.total.millis ? timer.attempt : timer.total
 
-  return (authorization, body, target) => {
-    const request = { method: definition.method, path: definition.path, target, authorization, body }
+  return (authorization, body, target, headers) => {
+    const request = { method: definition.method, path: definition.path, target, authorization, body, headers }
     return Effect.useSpan(spanName, spanOptions, (span) =>
       Effect.clockWith((clock) => {
         let attempts = 0
@@ -143,11 +141,11 @@ export const make = <A, E extends NangoConnectionsError>(
  * the time left, each backoff too, and no attempt starts once it has passed or once a backoff was
  * cut to it (nango/src/deadline.ts).
  */
-const retried = <A, E extends NangoConnectionsError>(options: {
+const retried = <A, E extends RetriedFailure>(options: {
   readonly attempt: (timer: Timer) => Effect.Effect<A, E | TimeoutError | TransportError>
   readonly firstError: E | TimeoutError | TransportError
   readonly deadline: number
-  readonly schedule: RetrySchedule<NangoConnectionsError>
+  readonly schedule: RetrySchedule<RetriedFailure>
   readonly timer: { readonly attempt: Timer; readonly total: Timer }
 }): Effect.Effect<A, E | TimeoutError | TransportError> => {
   const { attempt, deadline, timer } = options

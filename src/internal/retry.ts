@@ -7,9 +7,16 @@ import * as Clock from "#effect/Clock"
 import * as Duration from "#effect/Duration"
 import * as Effect from "#effect/Effect"
 import * as Schedule from "#effect/Schedule"
-import { isTransient as isTransientFailure } from "../../nango/src/failure.js"
+import { type AttemptFailure, isTransient as isTransientFailure } from "../../nango/src/failure.js"
 import { rateLimitSlackMillis } from "../../nango/src/rules.js"
-import type { NangoConnectionsError } from "../NangoConnectionsError.js"
+
+/**
+ * What the retry decision reads of a failed call: its tag and the fields of `AttemptFailure`, and
+ * the wait a `RateLimited` announced. Every error an endpoint can fail with has this shape.
+ */
+export interface RetriedFailure extends AttemptFailure {
+  readonly retryAfter?: Duration.Duration | undefined
+}
 
 /**
  * How long to wait after a 429 that announced `retryAfter`: a second more than it says, since the
@@ -30,7 +37,7 @@ export interface ResolvedRetry {
  * Whether a failed attempt may be tried again: only what the server cannot have acted on, unless
  * the call is idempotent (the rule is `isTransient` of `nango/src/failure.ts`).
  */
-export const isTransient = (error: NangoConnectionsError, idempotent: boolean, policy: ResolvedRetry): boolean =>
+export const isTransient = (error: RetriedFailure, idempotent: boolean, policy: ResolvedRetry): boolean =>
   isTransientFailure(
     error,
     error._tag === "RateLimited" && error.retryAfter !== undefined ? Duration.toMillis(error.retryAfter) : undefined,
@@ -39,10 +46,10 @@ export const isTransient = (error: NangoConnectionsError, idempotent: boolean, p
   )
 
 /** The schedule that drives `Effect.retry` for one call. */
-export const retrySchedule = (policy: ResolvedRetry, idempotent: boolean): RetrySchedule<NangoConnectionsError> =>
+export const retrySchedule = (policy: ResolvedRetry, idempotent: boolean): RetrySchedule<RetriedFailure> =>
   retryWhile(Schedule.exponential(policy.baseDelay).pipe(Schedule.jittered), {
     maxRetries: policy.maxAttempts - 1,
-    retryOn: (error: NangoConnectionsError) => isTransient(error, idempotent, policy),
+    retryOn: (error: RetriedFailure) => isTransient(error, idempotent, policy),
     delay: (error, delay) => {
       const capped = Duration.min(delay, policy.maxDelay)
       return error._tag === "RateLimited" && error.retryAfter !== undefined
@@ -57,7 +64,7 @@ export const retrySchedule = (policy: ResolvedRetry, idempotent: boolean): Retry
  */
 export const retryAfterFits =
   (deadlineMillis: number) =>
-  (error: NangoConnectionsError): boolean | Effect.Effect<boolean> =>
+  (error: RetriedFailure): boolean | Effect.Effect<boolean> =>
     error._tag !== "RateLimited" || error.retryAfter === undefined
       ? true
       : Effect.map(

@@ -45,6 +45,8 @@ export interface OutgoingRequest {
   readonly authorization: string
   /** A JSON body, already encoded. */
   readonly body: string | undefined
+  /** Headers of the endpoint besides `Authorization` and the content type (the connection a records call reads). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 /** A response as the client reads it: status, headers and the whole body, read under the size cap. */
@@ -125,7 +127,7 @@ export const fromHttpClient = (
     send: (request) => {
       const label = { method: request.method, path: request.path }
       let outgoing = HttpClientRequest.make(request.method)(options.baseUrl + (request.target ?? request.path), {
-        headers: { accept: "application/json", authorization: request.authorization },
+        headers: { ...request.headers, accept: "application/json", authorization: request.authorization },
       })
       if (request.body !== undefined) outgoing = HttpClientRequest.bodyText(outgoing, request.body, "application/json")
       return Effect.flatMap(

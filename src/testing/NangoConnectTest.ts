@@ -1,5 +1,5 @@
 /**
- * Test layers for code that uses `NangoConnect`, `NangoConnections`, `NangoProxy` and `NangoWebhook`: a
+ * Test layers for code that uses `NangoConnect`, `NangoConnections`, `NangoProxy`, `NangoSyncs` and `NangoWebhook`: a
  * Nango-compatible emulator, on a loopback socket or in memory, and the services wired to it, with a handle to seed and inspect it, set its
  * rate limit and inject faults. Tokens expire on the layer's `Clock`, so `TestClock` drives them.
  *
@@ -19,6 +19,7 @@ import { nullBodyStatuses } from "../internal/transport.js"
 import * as NangoConnect from "../NangoConnect.js"
 import * as NangoConnections from "../NangoConnections.js"
 import * as NangoProxy from "../NangoProxy.js"
+import * as NangoSyncs from "../NangoSyncs.js"
 import * as NangoWebhook from "../NangoWebhook.js"
 import {
   type CompletedSession,
@@ -191,6 +192,7 @@ export type Services =
   | NangoConnect.NangoConnect
   | NangoConnections.NangoConnections
   | NangoProxy.NangoProxy
+  | NangoSyncs.NangoSyncs
   | NangoWebhook.NangoWebhook
   | Emulator
 
@@ -204,6 +206,7 @@ const clientLayer = (emulator: NangoEmulator, options: Options) => {
     NangoConnect.layer(clientOptions),
     NangoConnections.layer(clientOptions),
     NangoProxy.layer(clientOptions),
+    NangoSyncs.layer(clientOptions),
     NangoWebhook.layer({ signingKeys: Redacted.make(emulator.webhookSigningKey) }),
   ).pipe(Layer.orDie)
 }

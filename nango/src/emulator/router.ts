@@ -28,6 +28,8 @@ export interface Server {
   readonly scopesOf: ReadonlyMap<string, ReadonlyArray<string>>
   /** Answers a `/proxy` request once its key may use the proxy (later, when the provider takes its time). */
   readonly proxy: (request: ProxyRequest) => Reply | Promise<Reply>
+  /** Answers `GET /records` once its key may read records. */
+  readonly records: (url: URL, headers: Readonly<Record<string, string>>) => Reply
 }
 
 /** Answers a request as the live server routes, authenticates, rate-limits and validates it. */
@@ -87,6 +89,13 @@ export const route = (
         : forbidden("Insufficient scope. Required: environment:proxy"),
     )
   }
+  if (endpoint === "records") {
+    return server.limiter.run(method, url.pathname, () =>
+      grants(scopes, "environment:records:read")
+        ? server.records(url, headers)
+        : forbidden("Insufficient scope. Required: environment:records:read"),
+    )
+  }
   if (connections !== undefined) {
     return server.limiter.run(
       method,
@@ -111,8 +120,8 @@ export const route = (
   })
 }
 
-/** The endpoints the emulator serves (the `/connections` ones are in `connections.ts`, the proxy in `proxy.ts`). */
-type Endpoint = "create" | "reconnect" | "get" | "delete" | "connections" | "proxy"
+/** The endpoints the emulator serves (the `/connections` ones are in `connections.ts`, the proxy in `proxy.ts`, records in `records.ts`). */
+type Endpoint = "create" | "reconnect" | "get" | "delete" | "connections" | "proxy" | "records"
 
 /** The endpoint a method and path name, if any. */
 const endpointOf = (method: string, path: string): Endpoint | undefined => {
@@ -120,5 +129,7 @@ const endpointOf = (method: string, path: string): Endpoint | undefined => {
   if (method === "POST" && path === "/connect/sessions/reconnect") return "reconnect"
   if (method === "GET" && path === "/connect/session") return "get"
   if (method === "DELETE" && path === "/connect/session") return "delete"
+  // Express' routes take a trailing slash: @nangohq/node reads `/records/`.
+  if (method === "GET" && (path === "/records" || path === "/records/")) return "records"
   return undefined
 }

@@ -137,6 +137,41 @@ export interface CompleteSessionOptions {
 }
 
 /**
+ * A sync run for `runSync`: which records it writes and deletes, and where its `sync` webhook goes.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface SyncRunOptions {
+  readonly connectionId: string
+  readonly providerConfigKey: string
+  readonly model: string
+  /** The sync's name in the webhook. Default: the model's name. */
+  readonly syncName?: string
+  /** Default `base`. */
+  readonly variant?: string
+  /** Records the run saves, each with a string `id`. */
+  readonly upsert?: ReadonlyArray<Record<string, unknown>>
+  /** Ids of records the run deletes. */
+  readonly delete?: ReadonlyArray<string>
+  /** Where the webhook goes, instead of the emulator's `webhookUrl`. */
+  readonly deliverTo?: WebhookTarget
+}
+
+/**
+ * What `runSync` did: what changed, when the run started and, when there was somewhere to send it, the webhook.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface SyncRunReport {
+  readonly results: { readonly added: number; readonly updated: number; readonly deleted: number }
+  /** The webhook's `modifiedAfter`. */
+  readonly modifiedAfter: string
+  readonly webhook: DeliveryReport | undefined
+}
+
+/**
  * What `completeSession` did: the connection and, when there was somewhere to send it, the webhook.
  *
  * @since 0.1.0

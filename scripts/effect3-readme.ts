@@ -36,6 +36,7 @@ export const effect3Sections = [
   "Connections: using what the end user connected",
   "The provider's API: NangoProxy",
   "Synced records: NangoSyncs",
+  "Actions: NangoActions",
   "Where the spec and the live server disagree",
   "From Effect 3 to Effect 4",
 ] as const

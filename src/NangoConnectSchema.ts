@@ -195,7 +195,7 @@ export const ValidationIssue = Schema.Struct({
 export type ValidationIssue = typeof ValidationIssue.Type
 
 /**
- * The error envelope `{ error: { code, message?, errors?, payload? } }`, tolerant of the fields the
+ * The error envelope `{ error: { code, message?, errors?, payload?, upstream? } }`, tolerant of the fields the
  * live server adds (`payload`, and `method`/`path` on 429) that the spec forbids.
  *
  * @since 0.1.0
@@ -207,6 +207,8 @@ export const ErrorEnvelope = Schema.Struct({
     message: Schema.optional(Schema.String),
     errors: Schema.optional(Schema.Array(ValidationIssue)),
     payload: Schema.optional(Schema.Unknown),
+    /** What the provider answered the call that failed inside an action (`script_http_error`). */
+    upstream: Schema.optional(Schema.Unknown),
   }),
 })
 

@@ -251,7 +251,7 @@ const payloadConnection = (payload: unknown): Connection | undefined =>
 const getRefined: Errors.Refined<"InvalidCredentials" | "UnknownIntegration", InvalidCredentials | UnknownIntegration> =
   {
     refinements: getRefinements,
-    make: (tag, fields, payload) => {
+    make: (tag, fields, { payload }) => {
       if (tag === "UnknownIntegration") return new UnknownIntegration(fields)
       const connection = payloadConnection(payload)
       return new InvalidCredentials(

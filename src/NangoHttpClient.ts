@@ -19,6 +19,7 @@ import { exchange, splitBase } from "../nango/src/exchange.js"
 import { loadUndici, makeAgent } from "../nango/src/undici.js"
 import type { FastPath, IncomingResponse } from "./internal/transport.js"
 import { FastPathKey, nullBodyStatuses, transportFailure } from "./internal/transport.js"
+import * as NangoActions from "./NangoActions.js"
 import * as NangoConnect from "./NangoConnect.js"
 import type { InvalidInput, TimeoutError, TransportError } from "./NangoConnectError.js"
 import * as NangoConnections from "./NangoConnections.js"
@@ -212,9 +213,10 @@ export type Services =
   | NangoConnections.NangoConnections
   | NangoProxy.NangoProxy
   | NangoSyncs.NangoSyncs
+  | NangoActions.NangoActions
 
 /**
- * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`, `NangoSyncs`) from one set
+ * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`, `NangoSyncs`, `NangoActions`) from one set
  * of options on one undici transport of their own (one connection pool, closed with the layer's scope).
  *
  * @since 0.3.0
@@ -226,10 +228,11 @@ export const layerNango = (options: NangoConnect.Options & Options): Layer.Layer
     NangoConnections.layer(options),
     NangoProxy.layer(options),
     NangoSyncs.layer(options),
+    NangoActions.layer(options),
   ).pipe(Layer.provide(layerUndici(options)))
 
 /**
- * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`, `NangoSyncs`) from
+ * Provides every client service (`NangoConnect`, `NangoConnections`, `NangoProxy`, `NangoSyncs`, `NangoActions`) from
  * `NANGO_SECRET_KEY` and `NANGO_HOST`, on one undici transport of their own.
  *
  * @since 0.3.0
@@ -243,4 +246,5 @@ export const layerNangoConfig = (
     NangoConnections.layerConfig(options),
     NangoProxy.layerConfig(options),
     NangoSyncs.layerConfig(options),
+    NangoActions.layerConfig(options),
   ).pipe(Layer.provide(layerUndici(options)))

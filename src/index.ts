@@ -11,6 +11,9 @@
  *
  * @since 0.1.0
  */
+export * as NangoActions from "./NangoActions.js"
+export * as NangoActionsError from "./NangoActionsError.js"
+export * as NangoActionsSchema from "./NangoActionsSchema.js"
 export * as NangoConnect from "./NangoConnect.js"
 
 /**

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url"
  * undici fast path (`NangoHttpClient.layerUndici`), as its "undici" project.
  */
 export const networkSuites = [
+  "suite/actions.test.ts",
   "suite/client.test.ts",
   "suite/connections.test.ts",
   "suite/edges.test.ts",

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
-import { NangoConnect, NangoConnections, NangoProxy, NangoSyncs } from "effect-nango"
+import { NangoActions, NangoConnect, NangoConnections, NangoProxy, NangoSyncs } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import * as NangoHttpClient from "effect-nango/undici"
 import * as undici from "undici"
@@ -121,6 +121,18 @@ export const setupProxy = (
     const { emulator, http, options } = yield* started(emulatorOptions, clientOptions, transport)
     const proxy = yield* NangoProxy.make(options).pipe(Effect.provide(http))
     return { emulator, proxy }
+  })
+
+/** An emulator with a `NangoActions` pointed at it. */
+export const setupActions = (
+  emulatorOptions: NangoEmulator.Options = {},
+  clientOptions: Partial<NangoActions.Options> = {},
+  transport: Layer.Layer<HttpClient.HttpClient> = defaultTransport,
+) =>
+  Effect.gen(function* () {
+    const { emulator, http, options } = yield* started(emulatorOptions, clientOptions, transport)
+    const actions = yield* NangoActions.make(options).pipe(Effect.provide(http))
+    return { emulator, actions }
   })
 
 /** An emulator with a `NangoSyncs` pointed at it. */

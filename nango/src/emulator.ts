@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import { Actions } from "./emulator/actions.js"
 import { sampleCredentials } from "./emulator/connection-records.js"
 import { Faults, playFault, RateLimiter } from "./emulator/faults.js"
 import { ProxyEndpoint } from "./emulator/proxy.js"
@@ -35,8 +36,10 @@ import type {
   StoredSession,
   SyncRunOptions,
   SyncRunReport,
+  TriggeredAction,
 } from "./emulator/types.js"
 import {
+  asyncActionWebhookBody,
   authWebhookBody,
   type DeliveryReport,
   defaultRetryDelaysMs,
@@ -86,6 +89,9 @@ export class NangoEmulator {
   readonly proxied: Array<ProxiedRequest>
 
   private readonly records: Records
+  private readonly actions: Actions
+  /** Every action attempt, in order: name, connection, input, async, attempt. */
+  readonly triggered: ReadonlyArray<TriggeredAction>
   private readonly faults = new Faults()
   private readonly sockets = new Set<Socket>()
   private accepted = 0
@@ -121,12 +127,18 @@ export class NangoEmulator {
     const proxy = new ProxyEndpoint(this.store.connections, options.providers ?? {}, now, options.sleep ?? realSleep)
     this.proxied = proxy.received
     this.records = new Records(this.store.connections, now)
+    this.actions = new Actions(this.store.connections, this.store.integrations, options.actions ?? {}, (run) => {
+      void this.announceAction(run)
+    })
+    this.triggered = this.actions.triggered
     this.answering = {
       sessions: this.store,
       limiter: this.limiter,
       scopesOf: keyScopes(keys, options),
       proxy: (request) => proxy.answer(request),
       records: (url, headers) => this.records.answer(url, headers),
+      triggerAction: (url, headers, body) => this.actions.trigger(url, headers, body),
+      actionResult: (id) => this.actions.result(id),
     }
     this.webhookSigningKey = options.webhookSigningKey ?? randomUUID()
   }
@@ -232,6 +244,23 @@ export class NangoEmulator {
     })
     this.webhooks.push(webhook)
     return { results, modifiedAfter: startedAt, webhook }
+  }
+
+  /** Sends the `async_action` webhook of a run that ended, to the emulator's `webhookUrl` when it has one. */
+  private async announceAction(run: {
+    readonly id: string
+    readonly connectionId: string
+    readonly providerConfigKey: string
+  }): Promise<void> {
+    const url = this.options.webhookUrl
+    if (url === undefined) return
+    const body = asyncActionWebhookBody(run)
+    this.webhooks.push(
+      await deliverWebhook(url, body, this.webhookSigningKey, {
+        url,
+        retryDelaysMs: this.options.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
+      }),
+    )
   }
 
   /** The synced records of a connection's model, in the order `GET /records` reads them. */

@@ -12,7 +12,20 @@ export const statusTags = { 400: "BadRequest", 401: "Unauthorized", 403: "Forbid
 export type DocumentedStatus = keyof typeof statusTags
 
 /** The tags a response becomes by its status and Nango's code together, beyond what the status says. */
-export type RefinedTag = "InvalidCredentials" | "UnknownIntegration" | "UnknownConnection" | "NotFound"
+export type RefinedTag =
+  | "InvalidCredentials"
+  | "UnknownIntegration"
+  | "UnknownConnection"
+  | "NotFound"
+  | "UnknownAction"
+  | "ActionDisabled"
+  | "ActionPending"
+  | "InvalidActionInput"
+  | "InvalidActionOutput"
+  | "ActionOutputTooLarge"
+  | "ActionAborted"
+  | "ActionHttpError"
+  | "ActionFailed"
 
 /**
  * A response that means more than its status on one endpoint: `status` with Nango's `code` (any

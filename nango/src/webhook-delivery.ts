@@ -158,6 +158,19 @@ export const syncWebhookBody = (run: SyncRun): Record<string, unknown> => ({
   type: "sync",
 })
 
+/** The body of an `async_action` webhook: the run that ended, and where its result is read. */
+export const asyncActionWebhookBody = (run: {
+  readonly id: string
+  readonly connectionId: string
+  readonly providerConfigKey: string
+}): Record<string, unknown> => ({
+  connectionId: run.connectionId,
+  from: "nango",
+  payload: { id: run.id, statusUrl: `/action/${run.id}` },
+  providerConfigKey: run.providerConfigKey,
+  type: "async_action",
+})
+
 /**
  * Signs and delivers one webhook body with Nango's headers and retry rules. `sleep` waits between
  * attempts (a test can make it instant).

@@ -60,7 +60,13 @@ export interface ResponseFields {
  */
 export interface Refined<T extends Failure.RefinedTag, R> {
   readonly refinements: ReadonlyArray<Failure.Refinement<T>>
-  readonly make: (tag: T, fields: ResponseFields, payload: unknown) => R
+  readonly make: (tag: T, fields: ResponseFields, envelope: EnvelopeDetails) => R
+}
+
+/** What Nango's error envelope carries beyond its code and message: its `payload`, and `upstream` for an action. */
+export interface EnvelopeDetails {
+  readonly payload: unknown
+  readonly upstream: unknown
 }
 
 const decodeEnvelope = decodeUnknownCheck(parseJson(ErrorEnvelope))
@@ -122,7 +128,11 @@ export const responseFailure = <S extends DocumentedStatus, T extends Failure.Re
       default: {
         if (typeof tag !== "number") {
           return yield* Effect.fail(
-            (refined as Refined<T, R>).make(tag, { ...fields, message: message() }, envelope?.payload),
+            (refined as Refined<T, R>).make(
+              tag,
+              { ...fields, message: message() },
+              { payload: envelope?.payload, upstream: envelope?.upstream },
+            ),
           )
         }
         const ErrorClass = statusErrors[tag]

@@ -1,5 +1,5 @@
 /**
- * Test layers for code that uses `NangoConnect`, `NangoConnections`, `NangoProxy`, `NangoSyncs` and `NangoWebhook`: a
+ * Test layers for code that uses `NangoConnect`, `NangoConnections`, `NangoProxy`, `NangoSyncs`, `NangoActions` and `NangoWebhook`: a
  * Nango-compatible emulator, on a loopback socket or in memory, and the services wired to it, with a handle to seed and inspect it, set its
  * rate limit and inject faults. Tokens expire on the layer's `Clock`, so `TestClock` drives them.
  *
@@ -16,12 +16,15 @@ import * as Layer from "#effect/Layer"
 import * as Redacted from "#effect/Redacted"
 import * as Stream from "#effect/Stream"
 import { nullBodyStatuses } from "../internal/transport.js"
+import * as NangoActions from "../NangoActions.js"
 import * as NangoConnect from "../NangoConnect.js"
 import * as NangoConnections from "../NangoConnections.js"
 import * as NangoProxy from "../NangoProxy.js"
 import * as NangoSyncs from "../NangoSyncs.js"
 import * as NangoWebhook from "../NangoWebhook.js"
 import {
+  type ActionOutcome,
+  type ActionRun,
   type CompletedSession,
   type CompleteSessionOptions,
   type Options as EmulatorOptions,
@@ -54,14 +57,28 @@ export class Emulator extends ServiceTag<Emulator, NangoEmulator>()("effect-nang
  * @since 0.1.0
  * @category options
  */
-export interface Options extends Omit<EmulatorOptions, "now" | "sleep" | "providers"> {
+export interface Options extends Omit<EmulatorOptions, "now" | "sleep" | "providers" | "actions"> {
   readonly client?: Omit<NangoConnect.Options, "secretKey" | "baseUrl">
   /**
    * The providers the proxy calls, by integration: each answers a request with a value, or with
    * an `Effect` (which may take its time on the layer's `Clock`). Default: an echo, as JSON.
    */
   readonly providers?: Readonly<Record<string, Provider>>
+  /**
+   * The actions Nango runs, by integration and name: each a function of its input returning its
+   * outcome as a value or an `Effect` (an async action may take its time on the layer's `Clock`),
+   * or `"disabled"`. Default: none.
+   */
+  readonly actions?: Readonly<Record<string, Readonly<Record<string, ActionHandler | "disabled">>>>
 }
+
+/**
+ * An action as a test plays it: its outcome for an input, as a value or an `Effect`.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type ActionHandler = (input: unknown, run: ActionRun) => ActionOutcome | Effect.Effect<ActionOutcome>
 
 /**
  * A provider as a test plays it: the answer to what the provider received, as a value or an `Effect`.
@@ -80,7 +97,9 @@ const emulatorOptions = Effect.gen(function* () {
   const clock = yield* currentClock
   const runPromise = yield* promiseRunner<never>()
   return (options: Options): EmulatorOptions => {
-    const { client: _, providers = {}, ...rest } = options
+    const { client: _, providers = {}, actions = {}, ...rest } = options
+    /** A value, or the promise of an effect run with the layer's services. */
+    const settled = <A>(value: A | Effect.Effect<A>) => (Effect.isEffect(value) ? runPromise(value) : value)
     return {
       ...rest,
       now: () => clockMillis(clock),
@@ -88,10 +107,18 @@ const emulatorOptions = Effect.gen(function* () {
       providers: Object.fromEntries(
         Object.entries(providers).map(([integration, provider]) => [
           integration,
-          (request: ProviderRequest) => {
-            const answer = provider(request)
-            return Effect.isEffect(answer) ? runPromise(answer) : answer
-          },
+          (request: ProviderRequest) => settled(provider(request)),
+        ]),
+      ),
+      actions: Object.fromEntries(
+        Object.entries(actions).map(([integration, named]) => [
+          integration,
+          Object.fromEntries(
+            Object.entries(named).map(([name, handler]) => [
+              name,
+              handler === "disabled" ? handler : (input: unknown, run: ActionRun) => settled(handler(input, run)),
+            ]),
+          ),
         ]),
       ),
     }
@@ -193,6 +220,7 @@ export type Services =
   | NangoConnections.NangoConnections
   | NangoProxy.NangoProxy
   | NangoSyncs.NangoSyncs
+  | NangoActions.NangoActions
   | NangoWebhook.NangoWebhook
   | Emulator
 
@@ -207,6 +235,7 @@ const clientLayer = (emulator: NangoEmulator, options: Options) => {
     NangoConnections.layer(clientOptions),
     NangoProxy.layer(clientOptions),
     NangoSyncs.layer(clientOptions),
+    NangoActions.layer(clientOptions),
     NangoWebhook.layer({ signingKeys: Redacted.make(emulator.webhookSigningKey) }),
   ).pipe(Layer.orDie)
 }

@@ -3,7 +3,7 @@
  * rendered every way a user might, and neither the secret key nor the session token may appear.
  */
 
-import { NangoConnect, type NangoConnectError, type NangoProxySchema } from "effect-nango"
+import { NangoActions, NangoConnect, type NangoConnectError, type NangoProxySchema } from "effect-nango"
 import {
   Cause,
   captureLogs,
@@ -19,6 +19,7 @@ import {
   Layer,
   malformedConfig,
   Redacted,
+  Schema,
   TestClock,
 } from "#line"
 import {
@@ -29,8 +30,10 @@ import {
   renderings,
   secretsIn,
   setup,
+  setupActions,
   setupConnections,
   setupProxy,
+  setupSyncs,
   waitUntil,
 } from "../support.js"
 
@@ -169,7 +172,114 @@ const everyProxyError = Effect.gen(function* () {
   return { errors, secrets: [emulator.secretKey, String(stored.credentials.access_token), callerSecret] }
 })
 
+/** The tags `listRecords` can fail with, each produced by `everyRecordsError`. */
+const recordsErrorTags = [
+  "UnknownConnection",
+  "BadRequest",
+  "Unauthorized",
+  "Forbidden",
+  "RateLimited",
+  "ServerError",
+  "ResponseDecodeError",
+  "TimeoutError",
+  "InvalidInput",
+]
+
+/** A model whose `token` is a number: the stored token fails it. */
+const Numbered = Schema.Struct({ token: Schema.Number })
+
+/**
+ * Produces one records error of each tag while the secret key and a record holding a token are in
+ * play, with a span recorder on.
+ */
+const everyRecordsError = Effect.gen(function* () {
+  const { emulator, syncs } = yield* setupSyncs({}, { retry: { maxAttempts: 1 }, timeout: { attempt: "1 second" } })
+  emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+  const recordSecret = "record_token_0123456789abcdef"
+  const target = { connectionId: "c1", providerConfigKey: "github", model: "Token" }
+  emulator.upsertRecords(target, [{ id: "t1", token: recordSecret }])
+  const query = target
+  const errors: Array<{ readonly _tag: string }> = []
+  const call = (override: Partial<typeof query> & { readonly cursor?: string } = {}, model?: typeof Numbered) =>
+    Effect.flatMap(Effect.flip(syncs.listRecords({ ...query, ...override }, model)), (error) =>
+      Effect.sync(() => errors.push(error)),
+    )
+  const inject = (status: number, body: string, headers: Record<string, string> = {}) =>
+    emulator.injectFault({ status, body, headers: { "content-type": "application/json", ...headers } })
+  yield* call({ connectionId: "nobody" }) // UnknownConnection
+  inject(400, '{"error":{"code":"invalid_query_params","errors":[{"path":["model"]}]}}')
+  yield* call() // BadRequest
+  inject(401, '{"error":{"code":"unknown_account"}}')
+  yield* call() // Unauthorized
+  inject(403, fixtureText("error-403-insufficient-scope.json"))
+  yield* call() // Forbidden
+  inject(429, fixtureText("error-429-too-many-request.json"), { "retry-after": "60" })
+  yield* call() // RateLimited
+  inject(500, '{"error":{"code":"server_error","message":"Failed to fetch records"}}')
+  yield* call() // ServerError
+  yield* call({}, Numbered) // ResponseDecodeError: the token is where a number should be
+  emulator.injectFault({ hang: true })
+  const hanging = yield* fork(call())
+  yield* waitUntil(() => emulator.requests.length >= 8, "the hanging request")
+  yield* TestClock.adjust("1 second")
+  yield* Fiber.join(hanging) // TimeoutError
+  yield* call({ cursor: recordSecret }) // InvalidInput
+  return { errors, secrets: [emulator.secretKey, recordSecret] }
+})
+
+/** Every failure an action can end with, by its code, and the tag it becomes. */
+const actionFailures = {
+  invalid_action_input: "InvalidActionInput",
+  invalid_action_output: "InvalidActionOutput",
+  script_output_too_large: "ActionOutputTooLarge",
+  script_aborted: "ActionAborted",
+  script_http_error: "ActionHttpError",
+  action_script_failure: "ActionFailed",
+} as const
+
 describe("secret-leak scan", () => {
+  it.effect("no action error shows the secret key, the input, the payload or the provider's answer", () =>
+    Effect.gen(function* () {
+      const secret = "person_secret_0123456789abcdef"
+      const failing = Object.fromEntries(
+        Object.keys(actionFailures).map((code) => [
+          code,
+          () => ({ error: code, message: "failed", payload: { secret }, upstream: { status: 403, data: secret } }),
+        ]),
+      )
+      const { emulator, actions } = yield* setupActions({ actions: { github: failing } })
+      emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      const { lines, layer } = captureLogs()
+      const target = { providerConfigKey: "github", connectionId: "c1" }
+      for (const [code, tag] of Object.entries(actionFailures)) {
+        const error = yield* Effect.flip(actions.triggerAction(NangoActions.action(code), target, { secret }))
+        expect(error._tag).toBe(tag)
+        yield* Effect.logError("action failed", error).pipe(Effect.provide(layer))
+        expectClean(renderings(error), [secret, emulator.secretKey])
+      }
+      expectClean(
+        lines.map((line) => ["log", line] as const),
+        [secret, emulator.secretKey],
+      )
+    }),
+  )
+
+  it.effect("no records error of any tag shows the secret key or a record's values", () =>
+    Effect.gen(function* () {
+      const { lines, layer } = captureLogs()
+      const { errors, secrets } = yield* everyRecordsError
+      expect(new Set(errors.map((error) => error._tag))).toEqual(new Set(recordsErrorTags))
+      for (const error of errors) {
+        yield* Effect.logError("records call failed", error).pipe(Effect.provide(layer))
+        expectClean(renderings(error), secrets)
+      }
+      expectClean(
+        lines.map((line) => ["log", line] as const),
+        secrets,
+      )
+    }),
+  )
+
   it.effect("no proxy error of any tag shows the secret key, a token, or what the caller sent", () =>
     Effect.gen(function* () {
       const { lines, layer } = captureLogs()

@@ -30,6 +30,10 @@ export interface Server {
   readonly proxy: (request: ProxyRequest) => Reply | Promise<Reply>
   /** Answers `GET /records` once its key may read records. */
   readonly records: (url: URL, headers: Readonly<Record<string, string>>) => Reply
+  /** Answers `POST /action/trigger` once its key may run actions (later, when the action takes its time). */
+  readonly triggerAction: (url: URL, headers: Readonly<Record<string, string>>, body: unknown) => Reply | Promise<Reply>
+  /** Answers `GET /action/{id}`. */
+  readonly actionResult: (id: string) => Reply
 }
 
 /** Answers a request as the live server routes, authenticates, rate-limits and validates it. */
@@ -89,6 +93,15 @@ export const route = (
         : forbidden("Insufficient scope. Required: environment:proxy"),
     )
   }
+  if (endpoint === "trigger" || endpoint === "result") {
+    return server.limiter.run(method, url.pathname, () =>
+      !grants(scopes, "environment:actions:execute")
+        ? forbidden("Insufficient scope. Required: environment:actions:execute")
+        : endpoint === "trigger"
+          ? server.triggerAction(url, headers, body.value)
+          : server.actionResult(decodeURIComponent(url.pathname.slice("/action/".length))),
+    )
+  }
   if (endpoint === "records") {
     return server.limiter.run(method, url.pathname, () =>
       grants(scopes, "environment:records:read")
@@ -121,7 +134,7 @@ export const route = (
 }
 
 /** The endpoints the emulator serves (the `/connections` ones are in `connections.ts`, the proxy in `proxy.ts`, records in `records.ts`). */
-type Endpoint = "create" | "reconnect" | "get" | "delete" | "connections" | "proxy" | "records"
+type Endpoint = "create" | "reconnect" | "get" | "delete" | "connections" | "proxy" | "records" | "trigger" | "result"
 
 /** The endpoint a method and path name, if any. */
 const endpointOf = (method: string, path: string): Endpoint | undefined => {
@@ -131,5 +144,7 @@ const endpointOf = (method: string, path: string): Endpoint | undefined => {
   if (method === "DELETE" && path === "/connect/session") return "delete"
   // Express' routes take a trailing slash: @nangohq/node reads `/records/`.
   if (method === "GET" && (path === "/records" || path === "/records/")) return "records"
+  if (method === "POST" && path === "/action/trigger") return "trigger"
+  if (method === "GET" && /^\/action\/[^/]+$/.test(path)) return "result"
   return undefined
 }

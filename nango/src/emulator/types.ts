@@ -229,6 +229,63 @@ export interface Options {
   readonly providers?: Readonly<Record<string, Provider>>
   /** How the proxy waits between its own retries. Default: real time (`setTimeout`). */
   readonly sleep?: (millis: number) => Promise<void>
+  /**
+   * The actions Nango runs, by integration and name: each a function of its input, or
+   * `"disabled"`. Default: none, so every trigger is 404 `not_found`.
+   */
+  readonly actions?: Readonly<Record<string, Readonly<Record<string, ActionHandler | "disabled">>>>
+}
+
+/**
+ * One run of an action, as its handler is told it: which action, for which connection, and
+ * which attempt (an async action is run again after a failure, up to `maxRetries` times).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface ActionRun {
+  readonly name: string
+  readonly connectionId: string
+  readonly providerConfigKey: string
+  readonly async: boolean
+  readonly maxRetries: number
+  readonly attempt: number
+}
+
+/**
+ * What an action ends with: its output (any JSON; none sends an empty body), or a failure with
+ * Nango's code (`invalid_action_input`, `script_http_error`, `script_aborted`, …), its `payload`,
+ * and for `script_http_error` the provider's answer (`upstream`).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type ActionOutcome =
+  | { readonly output?: unknown }
+  | {
+      readonly error: string
+      readonly message?: string
+      readonly payload?: unknown
+      readonly upstream?: unknown
+    }
+
+/**
+ * An action as the emulator plays it: its outcome for an input, now or later. A throw is the
+ * runtime error Nango reports (`action_script_runtime_error`).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type ActionHandler = (input: unknown, run: ActionRun) => ActionOutcome | Promise<ActionOutcome>
+
+/**
+ * One attempt of an action, as the emulator records it.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface TriggeredAction extends ActionRun {
+  readonly input: unknown
 }
 
 /**

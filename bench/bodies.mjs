@@ -51,6 +51,27 @@ export const providerUserBody = JSON.stringify({
   updated_at: "2026-08-21T10:30:00Z",
 })
 
+// A page of 100 synced records as GET /records answers it: each record's fields, its id, and
+// _nango_metadata with Postgres' timestamps and the record's cursor.
+export const recordsPageBody = JSON.stringify({
+  next_cursor: "MjAyNi0wMS0xNVQxMDowMDowMC4xMjM0NTYrMDA6MDB8fDBiNmY1YTUyLTRhNWItNGM2ZC04ZTdmLTAxMjM0NTY3ODlhYg==",
+  records: Array.from({ length: 100 }, (_, index) => ({
+    id: `issue-${index}`,
+    title: `Crash when the connection is refreshed (${index})`,
+    state: index % 3 === 0 ? "closed" : "open",
+    number: 1000 + index,
+    labels: ["bug", "p1"],
+    _nango_metadata: {
+      first_seen_at: "2026-01-15T10:00:00.123456+00:00",
+      last_modified_at: `2026-01-15T10:00:${String(index % 60).padStart(2, "0")}.123456+00:00`,
+      last_action: index % 5 === 0 ? "UPDATED" : "ADDED",
+      deleted_at: null,
+      pruned_at: null,
+      cursor: "MjAyNi0wMS0xNVQxMDowMDowMC4xMjM0NTYrMDA6MDB8fDBiNmY1YTUyLTRhNWItNGM2ZC04ZTdmLTAxMjM0NTY3ODlhYg==",
+    },
+  })),
+})
+
 /** The connection the benchmark reads, and its integration. */
 export const connectionId = "conn-1"
 export const providerConfigKey = "github"

@@ -55,6 +55,19 @@ const peers = {
       if (response.statusCode !== 200 || body.login === undefined) throw new Error("bad response")
     }
   },
+  async "undici.request:records"() {
+    const { request } = await import("undici")
+    const headers = {
+      authorization: `Bearer ${secretKey}`,
+      "connection-id": connectionId,
+      "provider-config-key": providerConfigKey,
+    }
+    return async () => {
+      const response = await request(`${base}/records?model=Issue&limit=100`, { headers })
+      const body = await response.body.json()
+      if (response.statusCode !== 200 || body.records?.length !== 100) throw new Error("bad response")
+    }
+  },
   async fetch() {
     return async () => {
       const response = await fetch(`${base}/connect/session`, { headers: { authorization: `Bearer ${token}` } })

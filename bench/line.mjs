@@ -9,28 +9,41 @@ export const lineOf = (line) => ({
   /**
    * One client, on one transport: `own` (layerNangoConnect, or layerNango for getConnection),
    * `fetch`, or `platform-node`; `call` is `get`, `create`, `connection` (getConnection) or
-   * `proxy` (a GET through NangoProxy, its JSON body read).
+   * `proxy` (a GET through NangoProxy, its JSON body read) or `records` (a page of 100 records
+   * through NangoSyncs.listRecords, each decoded with a model's Schema and its metadata).
    */
   makeCall: async ({ baseUrl, secretKey, token, transport, call, retry, connection }) => {
     const { Layer, ManagedRuntime } = line.effect
-    const { NangoConnect, NangoConnections, NangoProxy } = await import(new URL("index.js", line.dist))
+    const { NangoConnect, NangoConnections, NangoProxy, NangoSyncs } = await import(new URL("index.js", line.dist))
     const NangoHttpClient = await import(new URL("NangoHttpClient.js", line.dist))
     const options = { secretKey, baseUrl, ...(retry === undefined ? {} : { retry }) }
     // Loaded only when used, so that the import cost measured is the line's own.
     const http = transport === "own" ? undefined : await line.httpLayer(transport)
     // getConnection and the proxy run on layerNango (every service), the session calls on layerNangoConnect.
-    const service = call === "connection" ? NangoConnections : call === "proxy" ? NangoProxy : NangoConnect
-    const onNango = call === "connection" || call === "proxy"
+    const services = { connection: NangoConnections, proxy: NangoProxy, records: NangoSyncs }
+    const service = services[call] ?? NangoConnect
+    const onNango = call in services
     const own = onNango ? NangoHttpClient.layerNango : NangoHttpClient.layerNangoConnect
     const live = http === undefined ? own(options) : service.layer(options).pipe(Layer.provide(http))
     const runtime = ManagedRuntime.make(live)
     const client = await runtime.runPromise(
-      call === "connection"
-        ? NangoConnections.NangoConnections
-        : call === "proxy"
-          ? NangoProxy.NangoProxy
-          : NangoConnect.NangoConnect,
+      { connection: NangoConnections.NangoConnections, proxy: NangoProxy.NangoProxy, records: NangoSyncs.NangoSyncs }[
+        call
+      ] ?? NangoConnect.NangoConnect,
     )
+    if (call === "records") {
+      // The model's own fields, as an application describes them.
+      const { Schema } = line.effect
+      const Issue = Schema.Struct({
+        id: Schema.String,
+        title: Schema.String,
+        state: Schema.String,
+        number: Schema.Number,
+        labels: Schema.Array(Schema.String),
+      })
+      const query = { ...connection, model: "Issue", limit: 100 }
+      return () => runtime.runPromise(client.listRecords(query, Issue))
+    }
     if (call === "proxy") {
       // One HttpClient for the connection, made once, as an application keeps it.
       const provider = await runtime.runPromise(client.client(connection))

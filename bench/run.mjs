@@ -21,6 +21,7 @@ const labels = {
   "undici.request:create": "undici.request, the create's POST",
   "undici.request:connection": "undici.request, GET /connections/{id}",
   "undici.request:proxy": "undici.request, GET /proxy/user and JSON.parse",
+  "undici.request:records": "undici.request, GET /records (100 records) and JSON.parse",
   fetch: "fetch",
   axios: "axios",
   "@nangohq/node createConnectSession": "@nangohq/node createConnectSession",
@@ -28,12 +29,14 @@ const labels = {
   "effect4:own:create": "1.x createConnectSession (layerNangoConnect)",
   "effect4:own:connection": "1.x getConnection (layerNango)",
   "effect4:own:proxy": "1.x NangoProxy GET /user, its JSON read (layerNango)",
+  "effect4:own:records": "1.x NangoSyncs.listRecords, 100 records decoded (layerNango)",
   "effect4:platform-node:get": "1.x getConnectSession (@effect/platform-node NodeHttpClient.layerUndici)",
   "effect4:fetch:get": "1.x getConnectSession (FetchHttpClient)",
   "effect3:own:get": "0.x getConnectSession (layerNangoConnect)",
   "effect3:own:create": "0.x createConnectSession (layerNangoConnect)",
   "effect3:own:connection": "0.x getConnection (layerNango)",
   "effect3:own:proxy": "0.x NangoProxy GET /user, its JSON read (layerNango)",
+  "effect3:own:records": "0.x NangoSyncs.listRecords, 100 records decoded (layerNango)",
   "effect3:platform-node:get": "0.x getConnectSession (@effect/platform-node NodeHttpClient.layerUndici)",
   "effect3:fetch:get": "0.x getConnectSession (FetchHttpClient)",
 }
@@ -48,8 +51,16 @@ const floorOf = (stack) =>
       ? "undici.request:connection"
       : stack.endsWith("proxy")
         ? "undici.request:proxy"
-        : "undici.request"
-const floors = new Set(["undici.request", "undici.request:create", "undici.request:connection", "undici.request:proxy"])
+        : stack.endsWith("records")
+          ? "undici.request:records"
+          : "undici.request"
+const floors = new Set([
+  "undici.request",
+  "undici.request:create",
+  "undici.request:connection",
+  "undici.request:proxy",
+  "undici.request:records",
+])
 const only = process.env.STACKS?.split(",").map((name) => name.trim())
 const chosen = Object.keys(labels).filter((stack) => !floors.has(stack) && (only === undefined || only.includes(stack)))
 const stacks = Object.keys(labels).filter((stack) => chosen.includes(stack) || chosen.some((c) => floorOf(c) === stack))

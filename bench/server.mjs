@@ -1,8 +1,8 @@
 // The benchmark's server: keep-alive node:http on 127.0.0.1, in its own process, answering the
-// Connect-session endpoints, one connection's GET and one proxied GET with live-shaped bodies. Under /flaky it answers 503 to every other
+// Connect-session endpoints, one connection's GET, one proxied GET and one page of records with live-shaped bodies. Under /flaky it answers 503 to every other
 // request, for the retry path. Prints its port, then serves until killed.
 import * as http from "node:http"
-import { createSessionBody, getConnectionBody, getSessionBody, providerUserBody } from "./bodies.mjs"
+import { createSessionBody, getConnectionBody, getSessionBody, providerUserBody, recordsPageBody } from "./bodies.mjs"
 
 let flaky = 0
 const json = (response, status, body) => {
@@ -29,6 +29,14 @@ const server = http.createServer((request, response) => {
     // The proxy, as Nango answers a provider's 200: the provider's body, with its content type.
     if (request.method === "GET" && path === "/proxy/user" && request.headers["connection-id"] === "conn-1") {
       return json(response, 200, providerUserBody)
+    }
+    // One page of a model's records.
+    if (
+      request.method === "GET" &&
+      path === "/records?model=Issue&limit=100" &&
+      request.headers["connection-id"] === "conn-1"
+    ) {
+      return json(response, 200, recordsPageBody)
     }
     json(response, 404, '{"error":{"code":"not_found"}}')
   })

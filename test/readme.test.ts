@@ -24,6 +24,7 @@ describe("README", () => {
     ["demo/webhook-example.test.ts", 2],
     ["demo/connect-flow.test.ts", 3],
     ["demo/proxy-flow.test.ts", 3],
+    ["demo/synced-data.test.ts", 3],
     ["demo/server-example.test.ts", 2],
     ["demo/router-example.test.ts", 2],
     ["demo/webhook-server.ts", 1],

@@ -32,6 +32,8 @@ import {
   type Outcome,
   type ProviderAnswer,
   type ProviderRequest,
+  type SyncRunOptions,
+  type SyncRunReport,
   type WebhookDelivery,
 } from "./NangoEmulator.js"
 
@@ -324,4 +326,26 @@ export const completeSession = <R = never>(
     return yield* Effect.promise(() =>
       emulator.completeSession(value, { ...rest, ...(deliverTo === undefined ? {} : { deliverTo }) }),
     )
+  })
+
+/**
+ * Plays one run of a sync: the emulator saves and deletes the records it is given, then delivers
+ * the signed `sync` webhook (its `modifiedAfter` is the run's start) to `deliverTo`, else the
+ * emulator's `webhookUrl`. Dies for an unknown connection: a test that does this has a bug.
+ *
+ * @since 0.5.0
+ * @category testing
+ */
+export const runSync = <R = never>(
+  options: Omit<SyncRunOptions, "deliverTo"> & { readonly deliverTo?: WebhookReceiver<R> },
+): Effect.Effect<SyncRunReport, never, Emulator | R> =>
+  Effect.gen(function* () {
+    const emulator = yield* Emulator
+    const runPromise = yield* promiseRunner<R>()
+    const { deliverTo: receiver, ...rest } = options
+    const deliverTo =
+      receiver === undefined || typeof receiver === "string"
+        ? receiver
+        : (delivery: WebhookDelivery) => runPromise(receiver(delivery))
+    return yield* Effect.promise(() => emulator.runSync({ ...rest, ...(deliverTo === undefined ? {} : { deliverTo }) }))
   })

@@ -1,6 +1,7 @@
 /**
  * The synced-data client: read the records Nango's syncs keep, one page at a time or as a
- * `Stream` that follows the cursor to the end, and the records a `sync` webhook announces. Each
+ * `Stream` that follows the cursor to the end, and the records a `sync` webhook announces; start
+ * syncs and read their status. Each
  * call is an `Effect` or a `Stream` with a typed error channel, on the same engine as
  * `NangoConnect` (retry, timeouts, spans, body cap, the undici fast path).
  *
@@ -13,6 +14,7 @@ import type * as HttpClient from "#effect/HttpClient"
 import * as Layer from "#effect/Layer"
 import * as Option from "#effect/Option"
 import * as Stream from "#effect/Stream"
+import type { Refinement } from "../nango/src/failure.js"
 import {
   connectionHeaders,
   modifiedAfterIssue,
@@ -21,21 +23,40 @@ import {
   recordsRefinements,
   recordsTarget,
 } from "../nango/src/records-requests.js"
+import {
+  syncStatusPath,
+  syncStatusTarget,
+  triggerSyncBody,
+  triggerSyncPath,
+  triggerSyncRefinements,
+} from "../nango/src/sync-requests.js"
 import * as Check from "./internal/check.js"
-import { checkInput, fromEnvironment, makeClient, noRules, readJson } from "./internal/client.js"
+import {
+  checkInput,
+  expectSuccess,
+  fromEnvironment,
+  makeClient,
+  noRules,
+  readJson,
+  withChecked,
+} from "./internal/client.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Errors from "./internal/errors.js"
 import { invalid } from "./internal/options.js"
 import * as NangoConnect from "./NangoConnect.js"
 import type { InvalidInput } from "./NangoConnectError.js"
 import { UnknownConnection } from "./NangoProxyError.js"
-import type { ListRecordsError } from "./NangoSyncsError.js"
+import { type ListRecordsError, SyncNotFound, type SyncStatusError, type TriggerSyncError } from "./NangoSyncsError.js"
 import {
   ListRecordsQuery,
   type NangoRecord,
   RecordEnvelope,
   type RecordsPage,
   RecordsPageBody,
+  type SyncStatus,
+  SyncStatusBody,
+  SyncStatusQuery,
+  TriggerSyncInput,
 } from "./NangoSyncsSchema.js"
 import type { SyncWebhookSuccess } from "./NangoWebhookSchema.js"
 
@@ -114,6 +135,27 @@ export interface Service {
     model?: Codec<A, I>,
     options?: ChangesOptions,
   ) => Stream.Stream<NangoRecord<A>, ListRecordsError>
+  /**
+   * Starts syncs now (`POST /sync/trigger`): for one connection, or for every connection of the
+   * integration that has them; `reset` runs them from scratch, `emptyCache` also removes their
+   * records. Never retried once Nango may have acted on it.
+   *
+   * @example
+   * ```ts
+   * yield* syncs.triggerSync({ providerConfigKey: "github", connectionId: "c1", syncs: ["issues"], reset: true })
+   * ```
+   */
+  readonly triggerSync: (input: TriggerSyncInput) => Effect.Effect<void, TriggerSyncError>
+  /**
+   * Reads the status of syncs (`GET /sync/status`): every sync of the integration (`"*"`) or the
+   * ones named, for one connection or every connection.
+   *
+   * @example
+   * ```ts
+   * const [issues] = yield* syncs.syncStatus({ providerConfigKey: "github", connectionId: "c1", syncs: ["issues"] })
+   * ```
+   */
+  readonly syncStatus: (query: SyncStatusQuery) => Effect.Effect<ReadonlyArray<SyncStatus>, SyncStatusError>
 }
 
 // -----------------------------------------------------------------------------
@@ -150,6 +192,8 @@ export const defaults = { ...NangoConnect.defaults, maxResponseBytes: 16 * 1024 
 // -----------------------------------------------------------------------------
 
 const checkQuery = checkInput(ListRecordsQuery, noRules, "query")
+const checkTrigger = checkInput(TriggerSyncInput, noRules)
+const checkStatus = checkInput(SyncStatusQuery, noRules, "query")
 
 /**
  * Checks a query as the server would (its schema, then `modifiedAfter` against the clock) and
@@ -201,11 +245,32 @@ const decodeRecords =
     return Check.succeed(decoded)
   }
 
-/** A 400 `unknown_connection` before the call names its connection in `UnknownConnection`. */
-class ConnectionNotNamed {
-  readonly _tag = "ConnectionNotNamed"
-  constructor(readonly fields: Errors.ResponseFields) {}
+/** A failure whose typed error the call builds: `UnknownConnection` names the call's connection. */
+class Unnamed {
+  readonly _tag = "Unnamed"
+  constructor(
+    readonly tag: "UnknownConnection" | "SyncNotFound",
+    readonly fields: Errors.ResponseFields,
+  ) {}
 }
+
+/** The typed error of a failure, `UnknownConnection` naming the connection the call was for. */
+const named = (
+  failure: Unnamed,
+  connection: { readonly connectionId?: string | undefined; readonly providerConfigKey: string },
+) =>
+  failure.tag === "SyncNotFound"
+    ? new SyncNotFound(failure.fields)
+    : new UnknownConnection({
+        ...failure.fields,
+        connectionId: connection.connectionId ?? "",
+        providerConfigKey: connection.providerConfigKey,
+      })
+
+const unnamed = <T extends "UnknownConnection" | "SyncNotFound">(refinements: ReadonlyArray<Refinement<T>>) => ({
+  refinements,
+  make: (tag: T, fields: Errors.ResponseFields) => new Unnamed(tag, fields),
+})
 
 // -----------------------------------------------------------------------------
 // Constructor
@@ -226,10 +291,22 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       method: "GET",
       path: recordsPath,
       idempotent: true,
-      onResponse: readJson(RecordsPageBody, (body) => body, [400, 401, 403], maxBytes, {
-        refinements: recordsRefinements,
-        make: (_, fields) => new ConnectionNotNamed(fields),
-      }),
+      onResponse: readJson(RecordsPageBody, (body) => body, [400, 401, 403], maxBytes, unnamed(recordsRefinements)),
+    })
+    // Starting a sync twice runs it twice: only what Nango cannot have acted on is retried.
+    const trigger = Endpoint.make(policies, {
+      name: "NangoSyncs.triggerSync",
+      method: "POST",
+      path: triggerSyncPath,
+      idempotent: false,
+      onResponse: expectSuccess([400, 401, 403], unnamed(triggerSyncRefinements)),
+    })
+    const status = Endpoint.make(policies, {
+      name: "NangoSyncs.syncStatus",
+      method: "GET",
+      path: syncStatusPath,
+      idempotent: true,
+      onResponse: readJson(SyncStatusBody, (body) => body.syncs, [400, 401, 403], maxBytes),
     })
 
     /** One page of a checked query, each record decoded. */
@@ -243,15 +320,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
         recordsTarget(query),
         connectionHeaders(query.connectionId, query.providerConfigKey),
       ).pipe(
-        Effect.mapError((error) =>
-          error instanceof ConnectionNotNamed
-            ? new UnknownConnection({
-                ...error.fields,
-                connectionId: query.connectionId,
-                providerConfigKey: query.providerConfigKey,
-              })
-            : error,
-        ),
+        Effect.mapError((error) => (error instanceof Unnamed ? (named(error, query) as UnknownConnection) : error)),
         Effect.flatMap((body) => {
           const records = decode(body.records)
           return records.ok
@@ -291,6 +360,12 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
           model,
         )
       },
+      triggerSync: withChecked(checkTrigger, (input) =>
+        Effect.mapError(trigger(secretBearer, triggerSyncBody(input)), (error) =>
+          error instanceof Unnamed ? named(error, input) : error,
+        ),
+      ),
+      syncStatus: withChecked(checkStatus, (query) => status(secretBearer, undefined, syncStatusTarget(query))),
     })
   })
 

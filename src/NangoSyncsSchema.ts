@@ -5,7 +5,19 @@
  *
  * @since 0.5.0
  */
-import { between, DateFromString, Literals, maxItems, maxLength, minItems, minLength, orDefault, refine } from "#effect"
+import {
+  between,
+  DateFromString,
+  Literals,
+  maxItems,
+  maxLength,
+  minItems,
+  minLength,
+  orDefault,
+  Record,
+  refine,
+  Union,
+} from "#effect"
 import * as Schema from "#effect/Schema"
 import {
   cursorIssue,
@@ -138,3 +150,112 @@ export const ListRecordsQuery = Schema.Struct({
 export type ListRecordsQuery = Omit<typeof ListRecordsQuery.Type, "modifiedAfter"> & {
   readonly modifiedAfter?: Date | string | undefined
 }
+
+// -----------------------------------------------------------------------------
+// Syncs
+// -----------------------------------------------------------------------------
+
+/**
+ * A sync: its name (the `base` variant), or its name and variant.
+ *
+ * @since 0.5.0
+ * @category requests
+ */
+export const SyncSelector = Union([Schema.String, Schema.Struct({ name: Schema.String, variant: Schema.String })])
+
+/**
+ * What `triggerSync` starts: the syncs of one integration, for one connection or (without
+ * `connectionId`) for every connection that has them. `reset` runs them from scratch (their
+ * checkpoints cleared); `emptyCache` also removes the records they keep.
+ *
+ * @since 0.5.0
+ * @category requests
+ */
+export const TriggerSyncInput = Schema.Struct({
+  providerConfigKey: IntegrationId,
+  connectionId: Schema.optional(ConnectionId.pipe(minLength(1))),
+  syncs: Schema.Array(SyncSelector),
+  reset: Schema.optional(Schema.Boolean),
+  emptyCache: Schema.optional(Schema.Boolean),
+})
+
+/**
+ * What `triggerSync` starts.
+ *
+ * @since 0.5.0
+ * @category requests
+ */
+export type TriggerSyncInput = typeof TriggerSyncInput.Type
+
+/** A sync as the status query can name it: no `,` (the list's separator), no `::` in the name. */
+const QueryableName = Schema.String.pipe(
+  minLength(1),
+  refine((name: string) => !name.includes(",") || "a sync named in a status query cannot hold a comma"),
+)
+
+/**
+ * Whose status `syncStatus` reads: every sync of the integration (`"*"`) or the ones named, for
+ * one connection or every connection.
+ *
+ * @since 0.5.0
+ * @category requests
+ */
+export const SyncStatusQuery = Schema.Struct({
+  providerConfigKey: IntegrationId,
+  connectionId: Schema.optional(ConnectionId.pipe(minLength(1))),
+  syncs: Union([
+    Schema.Literal("*"),
+    Schema.Array(
+      Union([
+        QueryableName.pipe(refine((name: string) => !name.includes("::") || "a sync's name cannot hold ::")),
+        Schema.Struct({ name: QueryableName, variant: QueryableName }),
+      ]),
+    ).pipe(minItems(1)),
+  ]),
+})
+
+/**
+ * Whose status `syncStatus` reads.
+ *
+ * @since 0.5.0
+ * @category requests
+ */
+export type SyncStatusQuery = typeof SyncStatusQuery.Type
+
+/**
+ * The status of one sync of one connection, as `GET /sync/status` reports it. Fields Nango leaves
+ * out or sends as `null` decode to `null` (`recordCount` to `{}`).
+ *
+ * @since 0.5.0
+ * @category responses
+ */
+export const SyncStatus = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  variant: orNull(Schema.String),
+  connection_id: orNull(Schema.String),
+  status: Literals(["RUNNING", "SUCCESS", "ERROR", "PAUSED", "STOPPED"]),
+  type: orNull(Schema.String),
+  finishedAt: orNull(DateFromString),
+  nextScheduledSyncAt: orNull(DateFromString),
+  frequency: orNull(Schema.String),
+  latestResult: orNull(Schema.Unknown),
+  recordCount: orDefault(Schema.NullOr(Record(Schema.String, Schema.Number)), () => ({})),
+  checkpoint: orNull(Schema.Unknown),
+})
+
+/**
+ * The status of one sync of one connection.
+ *
+ * @since 0.5.0
+ * @category responses
+ */
+export type SyncStatus = typeof SyncStatus.Type
+
+/**
+ * The body of `GET /sync/status`.
+ *
+ * @since 0.5.0
+ * @category responses
+ */
+export const SyncStatusBody = Schema.Struct({ syncs: Schema.Array(SyncStatus) })

@@ -369,3 +369,121 @@ describe("NangoSyncs: streamChanges", () => {
     }),
   )
 })
+
+describe("NangoSyncs: triggerSync and syncStatus", () => {
+  /** The emulator with connections `c1` and `c2` to `github`, whose integration declares the sync `issues`. */
+  const withSyncs = () =>
+    Effect.map(setupSyncs({ syncs: { github: { issues: ["Issue"] } } }), (setup) => {
+      for (const id of ["c1", "c2"]) setup.emulator.seedConnection({ connection_id: id, provider_config_key: "github" })
+      return setup
+    })
+
+  it.effect("sends the syncs, the connection and opts as the server reads them; the deprecated forms never", () =>
+    Effect.gen(function* () {
+      const { emulator, syncs } = yield* withSyncs()
+      yield* syncs.triggerSync({ providerConfigKey: "github", connectionId: "c1", syncs: ["issues"] })
+      yield* syncs.triggerSync({
+        providerConfigKey: "github",
+        syncs: [{ name: "issues", variant: "base" }],
+        reset: true,
+        emptyCache: false,
+      })
+      const bodies = emulator.requestsTo("POST", "/sync/trigger").map((request) => request.body)
+      expect(bodies).toEqual([
+        { syncs: ["issues"], provider_config_key: "github", connection_id: "c1" },
+        {
+          syncs: [{ name: "issues", variant: "base" }],
+          provider_config_key: "github",
+          opts: { reset: true, emptyCache: false },
+        },
+      ])
+      expect(emulator.triggeredSyncs.map((trigger) => [trigger.connectionId, trigger.reset])).toEqual([
+        ["c1", false],
+        [undefined, true],
+      ])
+    }),
+  )
+
+  it.effect("Nango's answers: an unknown connection, no sync found, a sync the connection lacks (Nango's 500)", () =>
+    Effect.gen(function* () {
+      const { emulator, syncs } = yield* withSyncs()
+      expect(
+        yield* Effect.flip(
+          syncs.triggerSync({ providerConfigKey: "github", connectionId: "nobody", syncs: ["issues"] }),
+        ),
+      ).toMatchObject({ _tag: "UnknownConnection", status: 400, code: "unknown_connection", connectionId: "nobody" })
+      expect(yield* Effect.flip(syncs.triggerSync({ providerConfigKey: "github", syncs: ["nope"] }))).toMatchObject({
+        _tag: "SyncNotFound",
+        status: 400,
+        code: "no_syncs_found",
+      })
+      const missing = yield* Effect.flip(
+        syncs.triggerSync({ providerConfigKey: "github", connectionId: "c1", syncs: ["nope"] }),
+      )
+      expect(missing).toMatchObject({ _tag: "ServerError", status: 500, code: "generic_error_support" })
+      // A trigger is not retried after a 500: Nango may have started some of the syncs.
+      expect(emulator.requestsTo("POST", "/sync/trigger")).toHaveLength(3)
+    }),
+  )
+
+  it.effect("syncStatus reads one connection's syncs or the integration's, decoded, with record counts", () =>
+    Effect.gen(function* () {
+      const { emulator, syncs } = yield* withSyncs()
+      emulator.upsertRecords({ connectionId: "c1", providerConfigKey: "github", model: "Issue" }, issues(3))
+      yield* Effect.promise(() =>
+        emulator.runSync({
+          connectionId: "c1",
+          providerConfigKey: "github",
+          model: "Issue",
+          syncName: "issues",
+          upsert: issues(1, 3),
+        }),
+      )
+      const [issuesSync] = yield* syncs.syncStatus({
+        providerConfigKey: "github",
+        connectionId: "c1",
+        syncs: ["issues"],
+      })
+      expect(issuesSync).toMatchObject({
+        name: "issues",
+        variant: "base",
+        status: "SUCCESS",
+        recordCount: { Issue: 4 },
+      })
+      expect(issuesSync?.finishedAt).toBeInstanceOf(Date)
+      expect(issuesSync?.latestResult).toEqual({ Issue: { added: 1, updated: 0, deleted: 0 } })
+      yield* syncs.triggerSync({ providerConfigKey: "github", connectionId: "c1", syncs: ["issues"] })
+      const all = yield* syncs.syncStatus({ providerConfigKey: "github", syncs: "*" })
+      expect(all.map((sync) => [sync.connection_id, sync.status])).toEqual([
+        ["c1", "RUNNING"],
+        ["c2", "SUCCESS"],
+      ])
+      expect(new URLSearchParams(emulator.requestsTo("GET", "/sync/status")[1]?.search).get("syncs")).toBe("*")
+      yield* syncs.syncStatus({ providerConfigKey: "github", syncs: ["issues", { name: "issues", variant: "v2" }] })
+      expect(new URLSearchParams(emulator.requestsTo("GET", "/sync/status")[2]?.search).get("syncs")).toBe(
+        "issues,issues::v2",
+      )
+      expect(
+        yield* Effect.flip(syncs.syncStatus({ providerConfigKey: "github", connectionId: "nobody", syncs: "*" })),
+      ).toMatchObject({ _tag: "BadRequest", status: 400, code: "invalid_body", serverMessage: "Connection not found" })
+    }),
+  )
+
+  it.effect("refused before sending: names a status query cannot carry, an empty list, a bad integration id", () =>
+    Effect.gen(function* () {
+      const { emulator, syncs } = yield* withSyncs()
+      for (const names of [["a,b"], ["a::b"], [{ name: "a", variant: "b,c" }], []]) {
+        expect((yield* Effect.flip(syncs.syncStatus({ providerConfigKey: "github", syncs: names })))._tag).toBe(
+          "InvalidInput",
+        )
+      }
+      expect((yield* Effect.flip(syncs.triggerSync({ providerConfigKey: "git/hub", syncs: ["issues"] })))._tag).toBe(
+        "InvalidInput",
+      )
+      expect(emulator.requests).toHaveLength(0)
+      // An empty trigger list is every sync, as the server reads it: sent.
+      yield* syncs.triggerSync({ providerConfigKey: "github", connectionId: "c1", syncs: [] })
+      expect(emulator.triggeredSyncs).toHaveLength(1)
+    }),
+  )
+})

@@ -21,6 +21,7 @@ import { parseJson, toOutcome } from "./emulator/replies.js"
 import * as Router from "./emulator/router.js"
 import { connectionEndUser, Sessions } from "./emulator/sessions.js"
 import { readRequest, writeOutcome } from "./emulator/socket.js"
+import { Syncs } from "./emulator/syncs.js"
 import type {
   CompletedSession,
   CompleteSessionOptions,
@@ -37,6 +38,7 @@ import type {
   SyncRunOptions,
   SyncRunReport,
   TriggeredAction,
+  TriggeredSync,
 } from "./emulator/types.js"
 import {
   asyncActionWebhookBody,
@@ -90,6 +92,9 @@ export class NangoEmulator {
 
   private readonly records: Records
   private readonly actions: Actions
+  private readonly syncs: Syncs
+  /** Every `POST /sync/trigger` accepted, in order. */
+  readonly triggeredSyncs: ReadonlyArray<TriggeredSync>
   /** Every action attempt, in order: name, connection, input, async, attempt. */
   readonly triggered: ReadonlyArray<TriggeredAction>
   private readonly faults = new Faults()
@@ -131,6 +136,8 @@ export class NangoEmulator {
       void this.announceAction(run)
     })
     this.triggered = this.actions.triggered
+    this.syncs = new Syncs(this.store.connections, this.store.integrations, this.records, options.syncs ?? {}, now)
+    this.triggeredSyncs = this.syncs.triggered
     this.answering = {
       sessions: this.store,
       limiter: this.limiter,
@@ -139,6 +146,8 @@ export class NangoEmulator {
       records: (url, headers) => this.records.answer(url, headers),
       triggerAction: (url, headers, body) => this.actions.trigger(url, headers, body),
       actionResult: (id) => this.actions.result(id),
+      triggerSync: (url, headers, body) => this.syncs.trigger(url, headers, body),
+      syncStatus: (url) => this.syncs.status(url),
     }
     this.webhookSigningKey = options.webhookSigningKey ?? randomUUID()
   }
@@ -226,6 +235,11 @@ export class NangoEmulator {
     const saved = this.records.upsert(options, options.upsert ?? [])
     const removed = this.records.delete(options, options.delete ?? [])
     const results = { added: saved.added, updated: saved.updated, deleted: removed.deleted }
+    const connection = this.store.connections.find(options.connectionId, options.providerConfigKey)
+    if (connection !== undefined) {
+      const sync = { name: options.syncName ?? options.model, variant: options.variant ?? "base", model: options.model }
+      this.syncs.finishRun(connection, sync, results)
+    }
     const body = syncWebhookBody({
       connectionId: options.connectionId,
       providerConfigKey: options.providerConfigKey,

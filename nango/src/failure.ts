@@ -26,6 +26,7 @@ export type RefinedTag =
   | "ActionAborted"
   | "ActionHttpError"
   | "ActionFailed"
+  | "SyncNotFound"
 
 /**
  * A response that means more than its status on one endpoint: `status` with Nango's `code` (any

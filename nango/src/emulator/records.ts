@@ -241,6 +241,11 @@ export class Records {
     return { added: 0, updated: 0, deleted }
   }
 
+  /** Removes every record of a model, as a trigger with `emptyCache` does. */
+  clear(target: RecordsTarget): void {
+    this.byKey.delete(this.keyOf(target))
+  }
+
   /** Answers `GET /records` once the key may read records. */
   answer(url: URL, headers: Readonly<Record<string, string>>): Reply {
     const query = readRecordsQuery(url.searchParams, this.now())

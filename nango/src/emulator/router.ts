@@ -34,6 +34,10 @@ export interface Server {
   readonly triggerAction: (url: URL, headers: Readonly<Record<string, string>>, body: unknown) => Reply | Promise<Reply>
   /** Answers `GET /action/{id}`. */
   readonly actionResult: (id: string) => Reply
+  /** Answers `POST /sync/trigger`. */
+  readonly triggerSync: (url: URL, headers: Readonly<Record<string, string>>, body: unknown) => Reply
+  /** Answers `GET /sync/status`. */
+  readonly syncStatus: (url: URL) => Reply
 }
 
 /** Answers a request as the live server routes, authenticates, rate-limits and validates it. */
@@ -102,6 +106,11 @@ export const route = (
           : server.actionResult(decodeURIComponent(url.pathname.slice("/action/".length))),
     )
   }
+  if (endpoint === "sync-trigger" || endpoint === "sync-status") {
+    return server.limiter.run(method, url.pathname, () =>
+      endpoint === "sync-trigger" ? server.triggerSync(url, headers, body.value) : server.syncStatus(url),
+    )
+  }
   if (endpoint === "records") {
     return server.limiter.run(method, url.pathname, () =>
       grants(scopes, "environment:records:read")
@@ -133,8 +142,19 @@ export const route = (
   })
 }
 
-/** The endpoints the emulator serves (the `/connections` ones are in `connections.ts`, the proxy in `proxy.ts`, records in `records.ts`). */
-type Endpoint = "create" | "reconnect" | "get" | "delete" | "connections" | "proxy" | "records" | "trigger" | "result"
+/** The endpoints the emulator serves (`/connections` in `connections.ts`, the proxy in `proxy.ts`, records, actions and syncs in their modules). */
+type Endpoint =
+  | "create"
+  | "reconnect"
+  | "get"
+  | "delete"
+  | "connections"
+  | "proxy"
+  | "records"
+  | "trigger"
+  | "result"
+  | "sync-trigger"
+  | "sync-status"
 
 /** The endpoint a method and path name, if any. */
 const endpointOf = (method: string, path: string): Endpoint | undefined => {
@@ -145,6 +165,8 @@ const endpointOf = (method: string, path: string): Endpoint | undefined => {
   // Express' routes take a trailing slash: @nangohq/node reads `/records/`.
   if (method === "GET" && (path === "/records" || path === "/records/")) return "records"
   if (method === "POST" && path === "/action/trigger") return "trigger"
+  if (method === "POST" && path === "/sync/trigger") return "sync-trigger"
+  if (method === "GET" && path === "/sync/status") return "sync-status"
   if (method === "GET" && /^\/action\/[^/]+$/.test(path)) return "result"
   return undefined
 }

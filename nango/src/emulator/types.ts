@@ -234,6 +234,26 @@ export interface Options {
    * `"disabled"`. Default: none, so every trigger is 404 `not_found`.
    */
   readonly actions?: Readonly<Record<string, Readonly<Record<string, ActionHandler | "disabled">>>>
+  /**
+   * The syncs each integration declares, by name, with the models each writes: every connection
+   * of the integration has them. `runSync` adds the sync it plays. Default: none.
+   */
+  readonly syncs?: Readonly<Record<string, Readonly<Record<string, ReadonlyArray<string>>>>>
+}
+
+/**
+ * One `POST /sync/trigger` the emulator accepted: the integration, the connection (none: every
+ * connection), the syncs named (none: all), and whether it resets them or empties their records.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface TriggeredSync {
+  readonly providerConfigKey: string
+  readonly connectionId: string | undefined
+  readonly syncs: ReadonlyArray<{ readonly name: string; readonly variant: string }>
+  readonly reset: boolean
+  readonly emptyCache: boolean
 }
 
 /**

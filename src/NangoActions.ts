@@ -311,13 +311,10 @@ const triggerBody = <I, O>(action: Action<I, O>, input: I | undefined): Check.Ch
   }
   if (input === undefined) return Check.succeed(JSON.stringify({ action_name: action.name }))
   const encoded = action.input === undefined ? Check.succeed(input as unknown) : encodeUnknownCheck(action.input)(input)
-  if (!encoded.ok)
-    return Check.fail(
-      invalid(
-        "body",
-        Errors.describeIssues(encoded.error).map((issue) => `input.${issue}`),
-      ),
-    )
+  if (!encoded.ok) {
+    const issues = Errors.describeIssues(encoded.error).map((issue) => `input.${issue}`)
+    return Check.fail(invalid("body", issues))
+  }
   const prepared = prepareBody(encoded.value, ["input"])
   return prepared.issues.length > 0
     ? Check.fail(invalid("body", prepared.issues))
@@ -356,7 +353,7 @@ const runId = (run: string | AsyncActionHandle): Check.Check<string, InvalidInpu
   const id = typeof run === "string" ? run : run?.id
   return typeof id === "string" && actionIdPattern.test(id)
     ? Check.succeed(id)
-    : Check.fail(invalid("body", ["id: the run's id, a UUID, as triggerActionAsync returned it"]))
+    : Check.fail(invalid("request", ["id: the run's id, a UUID, as triggerActionAsync returned it"]))
 }
 
 /** The run an `async_action` webhook announces. */

@@ -126,7 +126,8 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   /**
    * Which input was rejected: `token`, `secretKey`, `baseUrl`, `options` (the other options),
    * `body`, `connectionId`, `query` (what a connection call sends in its query string) or
-   * `request` (a request the proxy client cannot send as it is).
+   * `request` (a request the proxy client cannot send as it is, or an action run's id that is not
+   * a UUID).
    */
   input: Literals(["token", "secretKey", "baseUrl", "options", "body", "connectionId", "query", "request"]),
   issues: Schema.Array(Schema.String),

@@ -224,10 +224,9 @@ const decodeEnvelope = decodeUnknownCheck(RecordEnvelope)
  * Decodes each record of a page: its model's fields with `model`, its `id` and `_nango_metadata`
  * always. A record that fails is named by its index and field, never by its values.
  */
-const decodeRecords =
-  <A, I>(model: Codec<A, I> | undefined) =>
-  (records: ReadonlyArray<unknown>): Check.Check<ReadonlyArray<NangoRecord<A>>, ReadonlyArray<string>> => {
-    const decodeModel = model === undefined ? undefined : decodeUnknownCheck(model)
+const decodeRecords = <A, I>(model: Codec<A, I> | undefined) => {
+  const decodeModel = model === undefined ? undefined : decodeUnknownCheck(model)
+  return (records: ReadonlyArray<unknown>): Check.Check<ReadonlyArray<NangoRecord<A>>, ReadonlyArray<string>> => {
     const decoded: Array<NangoRecord<A>> = []
     for (let index = 0; index < records.length; index++) {
       const record = records[index]
@@ -244,6 +243,7 @@ const decodeRecords =
     }
     return Check.succeed(decoded)
   }
+}
 
 /** A failure whose typed error the call builds: `UnknownConnection` names the call's connection. */
 class Unnamed {

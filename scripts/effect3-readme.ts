@@ -47,7 +47,8 @@ const introduction = `# effect-nango for Effect 3
 
 The Effect 3 line of effect-nango (0.x, published under the dist-tag \`effect3\`): the Effect-native
 client for [Nango](https://nango.dev) (Connect sessions, the webhooks Nango sends, the
-connections end users make, with their credentials, and the provider's API through Nango's proxy), for programs on \`effect\` ^3.22 with \`@effect/platform\` ^0.97. It
+connections end users make, with their credentials, the provider's API through Nango's proxy,
+synced records, syncs and actions), for programs on \`effect\` ^3.22 with \`@effect/platform\` ^0.97. It
 has the same API as the Effect 4 line (effect-nango 1.x): \`effect-nango\`, \`effect-nango/undici\`,
 \`effect-nango/webhooks\` and \`effect-nango/testing\`. It runs on Node 20, 22 and 24.
 

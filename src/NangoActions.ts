@@ -350,9 +350,12 @@ const decodeWith = <A>(schema: Codec<A, unknown> | undefined, value: unknown, la
 
 /** The id of a run, checked: `GET /action/{id}` takes a UUID (else 400 `invalid_uri_params`). */
 const runId = (run: string | AsyncActionHandle): Check.Check<string, InvalidInput> => {
-  const id = typeof run === "string" ? run : run?.id
-  return typeof id === "string" && actionIdPattern.test(id)
-    ? Check.succeed(id)
+  const id = Check.attempt(
+    () => (typeof run === "string" ? run : run?.id),
+    () => undefined,
+  )
+  return id.ok && typeof id.value === "string" && actionIdPattern.test(id.value)
+    ? Check.succeed(id.value)
     : Check.fail(invalid("request", ["id: the run's id, a UUID, as triggerActionAsync returned it"]))
 }
 

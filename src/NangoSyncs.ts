@@ -203,16 +203,26 @@ const checkedQuery = (
   query: ListRecordsQuery,
 ): Effect.Effect<RecordsQuery & { readonly connectionId: string; readonly providerConfigKey: string }, InvalidInput> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const { modifiedAfter } = query
-    if (modifiedAfter instanceof Date && Number.isNaN(modifiedAfter.getTime())) {
-      return Effect.fail(invalid("query", ["modifiedAfter: an invalid Date"]))
-    }
-    const iso = modifiedAfter instanceof Date ? modifiedAfter.toISOString() : modifiedAfter
-    const checked = checkQuery({ ...query, modifiedAfter: iso } as typeof ListRecordsQuery.Type)
+    const read = withDateAsText(query)
+    const checked = read.ok ? checkQuery(read.value) : read
     if (!checked.ok) return Effect.fail(checked.error)
-    const issue = iso === undefined ? undefined : modifiedAfterIssue(iso, now)
+    const { modifiedAfter } = checked.value
+    const issue = modifiedAfter === undefined ? undefined : modifiedAfterIssue(modifiedAfter, now)
     return issue === undefined ? Effect.succeed(checked.value) : Effect.fail(invalid("query", [issue]))
   })
+
+/** The query with a `Date` given for `modifiedAfter` as its ISO text, read safely (a getter may throw). */
+const withDateAsText = (query: ListRecordsQuery): Check.Check<typeof ListRecordsQuery.Type, InvalidInput> => {
+  try {
+    const modifiedAfter = (query as { readonly modifiedAfter?: unknown } | null | undefined)?.modifiedAfter
+    if (!(modifiedAfter instanceof Date)) return Check.succeed(query as typeof ListRecordsQuery.Type)
+    return Number.isNaN(modifiedAfter.getTime())
+      ? Check.fail(invalid("query", ["modifiedAfter: an invalid Date"]))
+      : Check.succeed({ ...query, modifiedAfter: modifiedAfter.toISOString() })
+  } catch {
+    return Check.fail(invalid("query", ["(root): the query could not be read"]))
+  }
+}
 
 // -----------------------------------------------------------------------------
 // Records

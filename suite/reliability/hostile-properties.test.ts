@@ -5,12 +5,12 @@
  * refused first. Runs on both lines and, through the suite projects, both transports.
  */
 import { readFileSync } from "node:fs"
-import { NangoConnect, type NangoConnectSchema } from "effect-nango"
+import { NangoActions, NangoConnect, type NangoConnectSchema } from "effect-nango"
 import { NangoEmulator } from "effect-nango/testing"
 import { NangoWebhook } from "effect-nango/webhooks"
 import fc from "fast-check"
 import { catchAll, collect, describe, Effect, Exit, expect, FetchHttpClient, it, Redacted } from "#line"
-import { driveClock, setup, setupConnections } from "../support.js"
+import { driveClock, setup, setupActions, setupConnections, setupSyncs } from "../support.js"
 
 const seed = 20261201
 const runs = 250
@@ -321,6 +321,92 @@ describe("every public method, driven with generated hostile values", () => {
         emulator.seedConnection({ connection_id: "c1", provider_config_key: "github", metadata: { a: 1 } })
       }
       // Both sides are reached: calls refused, calls answered, and some succeeded.
+      expect(seen.get("InvalidInput")).toBeGreaterThan(0)
+      expect(seen.get("Success")).toBeGreaterThan(0)
+    }),
+  )
+
+  it.effect("every NangoSyncs and NangoActions method with any query, input and id: a typed outcome", () =>
+    Effect.gen(function* () {
+      const { emulator, syncs } = yield* setupSyncs({ syncs: { github: { issues: ["Issue"] } } })
+      const actionsSetup = yield* setupActions({
+        actions: { github: { ping: (input) => ({ output: input ?? null }) } },
+      })
+      for (const target of [emulator, actionsSetup.emulator]) {
+        target.seedConnection({ connection_id: "c1", provider_config_key: "github" })
+      }
+      emulator.upsertRecords({ connectionId: "c1", providerConfigKey: "github", model: "Issue" }, [{ id: "1" }])
+      const now = Date.now()
+      const query = fc.oneof(
+        { weight: 1, arbitrary: hostile },
+        {
+          weight: 4,
+          arbitrary: fc.record(
+            {
+              providerConfigKey: mostly(fc.constantFrom("github", "jira", "", "git/hub")),
+              connectionId: mostly(fc.constantFrom("c1", "nobody", "", "a".repeat(256))),
+              model: mostly(fc.constantFrom("Issue", "", "Other")),
+              variant: mostly(fc.constantFrom("base", "v2", "")),
+              modifiedAfter: mostly(
+                fc.constantFrom<unknown>(
+                  new Date(now - 86_400_000),
+                  new Date(Number.NaN),
+                  new Date(now - 400 * 86_400_000),
+                  "2026-12-01T10:00:00Z",
+                  "2026-12-01",
+                ),
+              ),
+              filter: mostly(
+                fc.array(fc.constantFrom<unknown>("added", "updated", "deleted", "ADDED", 1), { maxLength: 3 }),
+              ),
+              ids: mostly(fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 })),
+              limit: mostly(fc.integer({ min: -1, max: 10_001 })),
+              cursor: mostly(fc.oneof(fc.string({ maxLength: 12 }), fc.base64String({ maxLength: 40 }))),
+              syncs: mostly(
+                fc.oneof(
+                  fc.constant<unknown>("*"),
+                  fc.array(fc.constantFrom<unknown>("issues", "a,b", { name: "issues", variant: "base" }, 3), {
+                    maxLength: 3,
+                  }),
+                ),
+              ),
+              reset: mostly(fc.boolean()),
+              emptyCache: mostly(fc.boolean()),
+              maxRetries: mostly(fc.integer({ min: -1, max: 6 })),
+            },
+            { requiredKeys: [] },
+          ),
+        },
+      )
+      const name = fc.oneof(hostile, fc.constantFrom<unknown>("ping", "nope", "bad name", "x".repeat(256)))
+      const seen = new Map<string, number>()
+      for (const [given, givenName, input] of sample(fc.tuple(query, name, hostile))) {
+        // biome-ignore lint/suspicious/noExplicitAny: hostile values are passed where typed ones belong
+        const [anyQuery, action] = [given as any, NangoActions.action(givenName as string)]
+        const { actions } = actionsSetup
+        // A trigger of a sync the connection lacks is Nango's 500: the client cannot know the names.
+        const calls: ReadonlyArray<readonly [Effect.Effect<unknown, { readonly _tag: string }>, boolean]> = [
+          [syncs.listRecords(anyQuery), true],
+          [collect(syncs.streamRecords(anyQuery)), true],
+          [syncs.syncStatus(anyQuery), true],
+          [syncs.triggerSync(anyQuery), false],
+          [actions.triggerAction(action, anyQuery, input), true],
+          [actions.triggerActionAsync(action, anyQuery, input, anyQuery), true],
+          [actions.getAsyncActionResult(action, anyQuery), true],
+          [actions.awaitActionResult(action, anyQuery, { timeout: "1 millis", schedule: anyQuery }), true],
+          [actions.receiveWebhook(anyQuery), true],
+        ]
+        for (const [call, never500] of calls) {
+          const before = emulator.requests.length + actionsSetup.emulator.requests.length
+          const tag = yield* outcomeOf(call)
+          seen.set(tag, (seen.get(tag) ?? 0) + 1)
+          expect(tag, "a defect").not.toBe("defect")
+          if (never500) expect(tag, "a request the server could only answer with a 500").not.toBe("ServerError")
+          if (tag === "InvalidInput") {
+            expect(emulator.requests.length + actionsSetup.emulator.requests.length).toBe(before)
+          }
+        }
+      }
       expect(seen.get("InvalidInput")).toBeGreaterThan(0)
       expect(seen.get("Success")).toBeGreaterThan(0)
     }),

@@ -13,6 +13,21 @@ const sequential = Number(sequentialArg)
 const concurrent = Number(concurrentArg)
 const concurrency = 64
 
+/** A GET for the benchmark's connection, as Nango's proxy and records take it, its JSON body parsed and checked. */
+const nangoGet = async (path, valid) => {
+  const { request } = await import("undici")
+  const headers = {
+    authorization: `Bearer ${secretKey}`,
+    "connection-id": connectionId,
+    "provider-config-key": providerConfigKey,
+  }
+  return async () => {
+    const response = await request(`${base}${path}`, { headers })
+    const body = await response.body.json()
+    if (response.statusCode !== 200 || !valid(body)) throw new Error("bad response")
+  }
+}
+
 /** The peers: what a user could call instead. Each resolves when its body is read and checked. */
 const peers = {
   async "undici.request"() {
@@ -43,30 +58,10 @@ const peers = {
     }
   },
   async "undici.request:proxy"() {
-    const { request } = await import("undici")
-    const headers = {
-      authorization: `Bearer ${secretKey}`,
-      "connection-id": connectionId,
-      "provider-config-key": providerConfigKey,
-    }
-    return async () => {
-      const response = await request(`${base}/proxy/user`, { headers })
-      const body = await response.body.json()
-      if (response.statusCode !== 200 || body.login === undefined) throw new Error("bad response")
-    }
+    return nangoGet("/proxy/user", (body) => body.login !== undefined)
   },
   async "undici.request:records"() {
-    const { request } = await import("undici")
-    const headers = {
-      authorization: `Bearer ${secretKey}`,
-      "connection-id": connectionId,
-      "provider-config-key": providerConfigKey,
-    }
-    return async () => {
-      const response = await request(`${base}/records?model=Issue&limit=100`, { headers })
-      const body = await response.body.json()
-      if (response.statusCode !== 200 || body.records?.length !== 100) throw new Error("bad response")
-    }
+    return nangoGet("/records?model=Issue&limit=100", (body) => body.records?.length === 100)
   },
   async fetch() {
     return async () => {

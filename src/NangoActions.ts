@@ -31,7 +31,7 @@ import {
   triggerPath,
   triggerRefinements,
 } from "../nango/src/action-requests.js"
-import type { RefinedTag } from "../nango/src/failure.js"
+import type { RefinedTag, Refinement } from "../nango/src/failure.js"
 import { prepareBody } from "../nango/src/json-body.js"
 import * as Check from "./internal/check.js"
 import { checkInput, fromEnvironment, makeClient, noRules } from "./internal/client.js"
@@ -58,7 +58,6 @@ import { ActionTarget, AsyncActionHandle, AsyncActionOptions } from "./NangoActi
 import * as NangoConnect from "./NangoConnect.js"
 import type { InvalidInput, ResponseDecodeError } from "./NangoConnectError.js"
 import { UnknownIntegration } from "./NangoConnectionsError.js"
-import { UnknownConnection } from "./NangoProxyError.js"
 
 // -----------------------------------------------------------------------------
 // Models
@@ -233,21 +232,6 @@ const defaultPolicy = { schedule: Schedule.spaced(Duration.seconds(2)), timeout:
 // Errors by status and code
 // -----------------------------------------------------------------------------
 
-/** A failure the call has yet to name: the action's name and connection are the call's. */
-class Unnamed {
-  readonly _tag = "Unnamed"
-  constructor(
-    readonly tag: RefinedTag,
-    readonly fields: Errors.ResponseFields,
-    readonly envelope: Errors.EnvelopeDetails,
-  ) {}
-}
-
-const unnamed: Errors.Refined<RefinedTag, Unnamed> = {
-  refinements: [],
-  make: (tag, fields, envelope) => new Unnamed(tag, fields, envelope),
-}
-
 /** The provider's status in an action's `script_http_error`, when Nango passed it on. */
 const upstreamStatusOf = (upstream: unknown): number | undefined => {
   if (typeof upstream !== "object" || upstream === null) return undefined
@@ -256,7 +240,7 @@ const upstreamStatusOf = (upstream: unknown): number | undefined => {
 }
 
 /** The typed error of a failure, named with its action (and connection, for `UnknownConnection`). */
-const named = (failure: Unnamed, actionName: string, target?: ActionTarget) => {
+const named = (failure: Errors.Unnamed, actionName: string, target?: ActionTarget) => {
   const { fields, envelope } = failure
   const action = {
     ...fields,
@@ -265,11 +249,7 @@ const named = (failure: Unnamed, actionName: string, target?: ActionTarget) => {
   }
   switch (failure.tag) {
     case "UnknownConnection":
-      return new UnknownConnection({
-        ...fields,
-        connectionId: target?.connectionId ?? "",
-        providerConfigKey: target?.providerConfigKey ?? "",
-      })
+      return Errors.unknownConnection(failure, target)
     case "UnknownIntegration":
       return new UnknownIntegration(fields)
     case "UnknownAction":
@@ -323,13 +303,13 @@ const triggerBody = <I, O>(action: Action<I, O>, input: I | undefined): Check.Ch
 
 /** Reads a 2xx body as JSON (an empty one is `undefined`, as an action that returns nothing sends). */
 const readOutput =
-  (refinements: Errors.Refined<RefinedTag, Unnamed>["refinements"]) =>
+  (refinements: ReadonlyArray<Refinement<RefinedTag>>) =>
   (
     response: Transport.IncomingResponse,
     label: Transport.RequestLabel,
-  ): Effect.Effect<unknown, Errors.ResponseFailure<400 | 401 | 403> | Unnamed | ResponseDecodeError> => {
+  ): Effect.Effect<unknown, Errors.ResponseFailure<400 | 401 | 403> | Errors.Unnamed | ResponseDecodeError> => {
     if (response.status < 200 || response.status > 299) {
-      return Errors.responseFailure([400, 401, 403], response, label, { ...unnamed, refinements })
+      return Errors.responseFailure([400, 401, 403], response, label, Errors.unnamed(refinements))
     }
     if (response.body === undefined) {
       return Effect.fail(Errors.decodeFailure(label, response.status, ["(root): body larger than the cap"]))
@@ -418,7 +398,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
           async === undefined ? undefined : { maxRetries: async.maxRetries ?? 0 },
         )
         return Effect.mapError(trigger(secretBearer, body, undefined, headers), (error) =>
-          error instanceof Unnamed ? named(error, action.name, connection) : error,
+          error instanceof Errors.Unnamed ? named(error, action.name, connection) : error,
         )
       })
 
@@ -426,10 +406,10 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       result(secretBearer, undefined, resultTarget(id)).pipe(
         Effect.map(Option.some),
         Effect.catchIf(
-          (error): error is Unnamed => error instanceof Unnamed && error.tag === "ActionPending",
+          (error): error is Errors.Unnamed => error instanceof Errors.Unnamed && error.tag === "ActionPending",
           () => Effect.succeed(Option.none()),
         ),
-        Effect.mapError((error) => (error instanceof Unnamed ? named(error, action.name) : error)),
+        Effect.mapError((error) => (error instanceof Errors.Unnamed ? named(error, action.name) : error)),
         Effect.flatMap((output) =>
           Option.isNone(output)
             ? Effect.succeed(Option.none<O>())

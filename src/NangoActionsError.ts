@@ -127,25 +127,6 @@ export type ActionFailure =
   | ActionFailed
 
 /**
- * The failures of `triggerAction` and `triggerActionAsync`; a decoded output that does not match
- * the action's output schema is `ResponseDecodeError`.
- *
- * @since 0.5.0
- * @category errors
- */
-export type TriggerActionError =
-  | UnknownConnection
-  | UnknownIntegration
-  | UnknownAction
-  | ActionDisabled
-  | ActionFailure
-  | BadRequest
-  | Unauthorized
-  | Forbidden
-  | ResponseDecodeError
-  | CommonError
-
-/**
  * The failures of `getAsyncActionResult`: "no result yet" is not one (it is `Option.none()`).
  *
  * @since 0.5.0
@@ -158,6 +139,21 @@ export type ActionResultError =
   | Forbidden
   | ResponseDecodeError
   | CommonError
+
+/**
+ * The failures of `triggerAction` and `triggerActionAsync`: those before the action runs, and
+ * those of a result; a decoded output that does not match the action's output schema is
+ * `ResponseDecodeError`.
+ *
+ * @since 0.5.0
+ * @category errors
+ */
+export type TriggerActionError =
+  | UnknownConnection
+  | UnknownIntegration
+  | UnknownAction
+  | ActionDisabled
+  | ActionResultError
 
 /**
  * The failures of `awaitActionResult`: its deadline, and those of the reads it makes.

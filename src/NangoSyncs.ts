@@ -14,7 +14,6 @@ import type * as HttpClient from "#effect/HttpClient"
 import * as Layer from "#effect/Layer"
 import * as Option from "#effect/Option"
 import * as Stream from "#effect/Stream"
-import type { Refinement } from "../nango/src/failure.js"
 import {
   connectionHeaders,
   modifiedAfterIssue,
@@ -45,7 +44,7 @@ import * as Errors from "./internal/errors.js"
 import { invalid } from "./internal/options.js"
 import * as NangoConnect from "./NangoConnect.js"
 import type { InvalidInput } from "./NangoConnectError.js"
-import { UnknownConnection } from "./NangoProxyError.js"
+import type { UnknownConnection } from "./NangoProxyError.js"
 import { type ListRecordsError, SyncNotFound, type SyncStatusError, type TriggerSyncError } from "./NangoSyncsError.js"
 import {
   ListRecordsQuery,
@@ -255,32 +254,11 @@ const decodeRecords = <A, I>(model: Codec<A, I> | undefined) => {
   }
 }
 
-/** A failure whose typed error the call builds: `UnknownConnection` names the call's connection. */
-class Unnamed {
-  readonly _tag = "Unnamed"
-  constructor(
-    readonly tag: "UnknownConnection" | "SyncNotFound",
-    readonly fields: Errors.ResponseFields,
-  ) {}
-}
-
 /** The typed error of a failure, `UnknownConnection` naming the connection the call was for. */
 const named = (
-  failure: Unnamed,
+  failure: Errors.Unnamed,
   connection: { readonly connectionId?: string | undefined; readonly providerConfigKey: string },
-) =>
-  failure.tag === "SyncNotFound"
-    ? new SyncNotFound(failure.fields)
-    : new UnknownConnection({
-        ...failure.fields,
-        connectionId: connection.connectionId ?? "",
-        providerConfigKey: connection.providerConfigKey,
-      })
-
-const unnamed = <T extends "UnknownConnection" | "SyncNotFound">(refinements: ReadonlyArray<Refinement<T>>) => ({
-  refinements,
-  make: (tag: T, fields: Errors.ResponseFields) => new Unnamed(tag, fields),
-})
+) => (failure.tag === "SyncNotFound" ? new SyncNotFound(failure.fields) : Errors.unknownConnection(failure, connection))
 
 // -----------------------------------------------------------------------------
 // Constructor
@@ -301,7 +279,13 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       method: "GET",
       path: recordsPath,
       idempotent: true,
-      onResponse: readJson(RecordsPageBody, (body) => body, [400, 401, 403], maxBytes, unnamed(recordsRefinements)),
+      onResponse: readJson(
+        RecordsPageBody,
+        (body) => body,
+        [400, 401, 403],
+        maxBytes,
+        Errors.unnamed(recordsRefinements),
+      ),
     })
     // Starting a sync twice runs it twice: only what Nango cannot have acted on is retried.
     const trigger = Endpoint.make(policies, {
@@ -309,7 +293,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       method: "POST",
       path: triggerSyncPath,
       idempotent: false,
-      onResponse: expectSuccess([400, 401, 403], unnamed(triggerSyncRefinements)),
+      onResponse: expectSuccess([400, 401, 403], Errors.unnamed(triggerSyncRefinements)),
     })
     const status = Endpoint.make(policies, {
       name: "NangoSyncs.syncStatus",
@@ -330,7 +314,9 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
         recordsTarget(query),
         connectionHeaders(query.connectionId, query.providerConfigKey),
       ).pipe(
-        Effect.mapError((error) => (error instanceof Unnamed ? (named(error, query) as UnknownConnection) : error)),
+        Effect.mapError((error) =>
+          error instanceof Errors.Unnamed ? (named(error, query) as UnknownConnection) : error,
+        ),
         Effect.flatMap((body) => {
           const records = decode(body.records)
           return records.ok
@@ -372,7 +358,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       },
       triggerSync: withChecked(checkTrigger, (input) =>
         Effect.mapError(trigger(secretBearer, triggerSyncBody(input)), (error) =>
-          error instanceof Unnamed ? named(error, input) : error,
+          error instanceof Errors.Unnamed ? named(error, input) : error,
         ),
       ),
       syncStatus: withChecked(checkStatus, (query) => status(secretBearer, undefined, syncStatusTarget(query))),

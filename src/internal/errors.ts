@@ -20,6 +20,7 @@ import {
   UnexpectedStatus,
 } from "../NangoConnectError.js"
 import { ErrorEnvelope, type ValidationIssue } from "../NangoConnectSchema.js"
+import { UnknownConnection } from "../NangoProxyError.js"
 import * as Check from "./check.js"
 import type { IncomingResponse, RequestLabel } from "./transport.js"
 
@@ -68,6 +69,38 @@ export interface EnvelopeDetails {
   readonly payload: unknown
   readonly upstream: unknown
 }
+
+/**
+ * A refined failure whose typed error the call builds, since only the call knows what it names
+ * (the connection, the action): the tag, the response's fields and the envelope's details.
+ */
+export class Unnamed<T extends Failure.RefinedTag = Failure.RefinedTag> {
+  readonly _tag = "Unnamed"
+  constructor(
+    readonly tag: T,
+    readonly fields: ResponseFields,
+    readonly envelope: EnvelopeDetails,
+  ) {}
+}
+
+/** Refinements whose failures come back `Unnamed`, for the call to name. */
+export const unnamed = <T extends Failure.RefinedTag>(
+  refinements: ReadonlyArray<Failure.Refinement<T>>,
+): Refined<T, Unnamed<T>> => ({
+  refinements,
+  make: (tag, fields, envelope) => new Unnamed(tag, fields, envelope),
+})
+
+/** The `UnknownConnection` of an unnamed failure, naming the connection the call was for. */
+export const unknownConnection = (
+  failure: Unnamed,
+  connection: { readonly connectionId?: string | undefined; readonly providerConfigKey: string } | undefined,
+): UnknownConnection =>
+  new UnknownConnection({
+    ...failure.fields,
+    connectionId: connection?.connectionId ?? "",
+    providerConfigKey: connection?.providerConfigKey ?? "",
+  })
 
 const decodeEnvelope = decodeUnknownCheck(parseJson(ErrorEnvelope))
 

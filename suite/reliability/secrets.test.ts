@@ -47,6 +47,20 @@ const expectClean = (texts: ReadonlyArray<readonly [string, string]>, secrets: R
   }
 }
 
+/** Logs each error and checks that neither any rendering of it nor any log line shows a secret. */
+const expectErrorsClean = (errors: ReadonlyArray<unknown>, secrets: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const { lines, layer } = captureLogs()
+    for (const error of errors) {
+      yield* Effect.logError("call failed", error).pipe(Effect.provide(layer))
+      expectClean(renderings(error), secrets)
+    }
+    expectClean(
+      lines.map((line) => ["log", line] as const),
+      secrets,
+    )
+  })
+
 /** Produces one error of each tag while a real secret key and a real session token are in play. */
 const everyError = Effect.gen(function* () {
   const { emulator, nango } = yield* setup(
@@ -249,50 +263,30 @@ describe("secret-leak scan", () => {
       )
       const { emulator, actions } = yield* setupActions({ actions: { github: failing } })
       emulator.seedConnection({ connection_id: "c1", provider_config_key: "github" })
-      const { lines, layer } = captureLogs()
       const target = { providerConfigKey: "github", connectionId: "c1" }
+      const errors: Array<{ readonly _tag: string }> = []
       for (const [code, tag] of Object.entries(actionFailures)) {
         const error = yield* Effect.flip(actions.triggerAction(NangoActions.action(code), target, { secret }))
         expect(error._tag).toBe(tag)
-        yield* Effect.logError("action failed", error).pipe(Effect.provide(layer))
-        expectClean(renderings(error), [secret, emulator.secretKey])
+        errors.push(error)
       }
-      expectClean(
-        lines.map((line) => ["log", line] as const),
-        [secret, emulator.secretKey],
-      )
+      yield* expectErrorsClean(errors, [secret, emulator.secretKey])
     }),
   )
 
   it.effect("no records error of any tag shows the secret key or a record's values", () =>
     Effect.gen(function* () {
-      const { lines, layer } = captureLogs()
       const { errors, secrets } = yield* everyRecordsError
       expect(new Set(errors.map((error) => error._tag))).toEqual(new Set(recordsErrorTags))
-      for (const error of errors) {
-        yield* Effect.logError("records call failed", error).pipe(Effect.provide(layer))
-        expectClean(renderings(error), secrets)
-      }
-      expectClean(
-        lines.map((line) => ["log", line] as const),
-        secrets,
-      )
+      yield* expectErrorsClean(errors, secrets)
     }),
   )
 
   it.effect("no proxy error of any tag shows the secret key, a token, or what the caller sent", () =>
     Effect.gen(function* () {
-      const { lines, layer } = captureLogs()
       const { errors, secrets } = yield* everyProxyError
       expect(new Set(errors.map((error) => error._tag))).toEqual(new Set(proxyErrorTags))
-      for (const error of errors) {
-        yield* Effect.logError("proxy call failed", error).pipe(Effect.provide(layer))
-        expectClean(renderings(error), secrets)
-      }
-      expectClean(
-        lines.map((line) => ["log", line] as const),
-        secrets,
-      )
+      yield* expectErrorsClean(errors, secrets)
     }),
   )
 

@@ -8,9 +8,18 @@
  */
 import { randomUUID } from "node:crypto"
 import { actionFailureCodes, actionIdPattern, actionNamePattern, maxActionRetries } from "../action-requests.js"
-import { connectionIdPattern, integrationIdPattern } from "../rules.js"
 import { validateEmptyQuery } from "../validation.js"
-import { falseWords, issue, trueWords } from "./connection-queries.js"
+import {
+  boolRule,
+  checkQuery,
+  connectionIdRule,
+  headerQuery,
+  integrationRule,
+  issue,
+  isTrue,
+  numberRule,
+  type QueryRule,
+} from "./connection-queries.js"
 import type { Connections } from "./connections.js"
 import { invalid, type Reply } from "./replies.js"
 import type { ActionHandler, ActionOutcome, ActionRun, TriggeredAction } from "./types.js"
@@ -55,35 +64,22 @@ const failureReply = (outcome: Extract<ActionOutcome, { readonly error: string }
 const outcomeReply = (outcome: ActionOutcome): Reply =>
   "error" in outcome ? failureReply(outcome) : { status: 200, body: outcome.output }
 
-/** A stringbool header as zod reads it: undefined when it is neither. */
-const stringBool = (value: string | undefined, fallback: boolean): boolean | undefined => {
-  if (value === undefined) return fallback
-  const word = value.trim().toLowerCase()
-  return trueWords.has(word) ? true : falseWords.has(word) ? false : undefined
+/** The trigger's headers, as the server's zod schema over them checks them, in its order. */
+const triggerHeaderRules: Record<string, QueryRule> = {
+  "provider-config-key": integrationRule,
+  "connection-id": connectionIdRule,
+  "x-async": boolRule,
+  "x-max-retries": numberRule(0, maxActionRetries),
 }
 
-/** The trigger's headers, checked as the server's zod schema checks them. */
-const readHeaders = (headers: Readonly<Record<string, string>>) => {
-  const issues = []
-  const connectionId = headers["connection-id"]
-  const providerConfigKey = headers["provider-config-key"]
-  if (providerConfigKey === undefined) issues.push(issue("invalid_type", "Required", ["provider-config-key"]))
-  else if (!integrationIdPattern.test(providerConfigKey) || providerConfigKey.length > 255) {
-    issues.push(issue("invalid_string", "Invalid", ["provider-config-key"]))
-  }
-  if (connectionId === undefined) issues.push(issue("invalid_type", "Required", ["connection-id"]))
-  else if (!connectionIdPattern.test(connectionId) || connectionId.length > 255) {
-    issues.push(issue("invalid_string", "Invalid", ["connection-id"]))
-  }
-  const async = stringBool(headers["x-async"], false)
-  if (async === undefined) issues.push(issue("invalid_format", "Invalid string: must be a boolean", ["x-async"]))
-  const retriesText = headers["x-max-retries"]
-  const maxRetries = retriesText === undefined ? 0 : Number(retriesText)
-  if (Number.isNaN(maxRetries) || maxRetries < 0 || maxRetries > maxActionRetries) {
-    issues.push(issue("too_big", `Number must be between 0 and ${maxActionRetries}`, ["x-max-retries"]))
-  }
-  return { issues, connectionId: connectionId ?? "", providerConfigKey: providerConfigKey ?? "", async, maxRetries }
-}
+/** The trigger's headers, checked and read. */
+const readHeaders = (headers: Readonly<Record<string, string>>) => ({
+  issues: checkQuery(headerQuery(headers, Object.keys(triggerHeaderRules)), triggerHeaderRules).issues,
+  connectionId: headers["connection-id"] ?? "",
+  providerConfigKey: headers["provider-config-key"] ?? "",
+  async: isTrue(headers["x-async"]),
+  maxRetries: Number(headers["x-max-retries"] ?? 0),
+})
 
 /** The actions of every integration, what was triggered, and the runs of async actions. */
 export class Actions {
@@ -141,7 +137,7 @@ export class Actions {
       name,
       connectionId: read.connectionId,
       providerConfigKey: read.providerConfigKey,
-      async: read.async === true,
+      async: read.async,
       maxRetries: read.maxRetries,
     }
     if (!run.async) return this.attempt(handler, input, { ...run, maxRetries: 0, attempt: 1 }).then(outcomeReply)

@@ -51,10 +51,23 @@ export const ilikeSearch = (search: string): RegExp => {
 /** A character as a regular expression matches it literally (the syntax characters escaped, as the `u` flag allows). */
 const escapeRegExp = (char: string) => char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
 
-/** Checks a strict query: known keys only, each once, each by its rule; returns the values read. */
+/**
+ * How one key of a strict query is checked: whether it must be there, whether it may be repeated
+ * (as `qs` reads `ids=a&ids=b`: an array, of at most `maxItems`), and the check of each value.
+ */
+export interface QueryRule {
+  readonly required?: boolean
+  readonly repeatable?: { readonly maxItems: number }
+  readonly check: (value: string) => string | undefined
+}
+
+/**
+ * Checks a strict query: known keys only, each once (or, repeatable, up to its count), each value
+ * by its rule; returns the single values read.
+ */
 export const checkQuery = (
   query: Query,
-  rules: Record<string, { readonly required?: boolean; readonly check: (value: string) => string | undefined }>,
+  rules: Record<string, QueryRule>,
 ): { readonly issues: Array<Issue>; readonly read: Record<string, string> } => {
   const issues: Array<Issue> = []
   const read: Record<string, string> = {}
@@ -64,6 +77,16 @@ export const checkQuery = (
       if (rule.required === true) {
         issues.push(issue("invalid_type", "Invalid input: expected string, received undefined", [name]))
       }
+      continue
+    }
+    if (rule.repeatable !== undefined && values.length > 1) {
+      const { maxItems } = rule.repeatable
+      if (values.length > maxItems)
+        issues.push(issue("too_big", `Too big: expected array to have <=${maxItems} items`, [name]))
+      values.forEach((value, index) => {
+        const problem = rule.check(value)
+        if (problem !== undefined) issues.push(issue("invalid_format", problem, [name, String(index)]))
+      })
       continue
     }
     if (values.length > 1) {
@@ -113,11 +136,26 @@ export const numberRule = (min: number, max: number) => ({
   },
 })
 
+/** A connection id, as `connectionIdSchema` checks it. */
+export const connectionIdRule = {
+  required: true,
+  check: (value: string) =>
+    connectionIdPattern.test(value) && value.length <= 255
+      ? undefined
+      : `Invalid string: must match pattern ${connectionIdPattern}`,
+}
+
 /** The path's connection id, as `connectionIdSchema` checks it. */
-export const checkConnectionId = (connectionId: string): ReadonlyArray<Issue> =>
-  connectionIdPattern.test(connectionId) && connectionId.length <= 255
-    ? []
-    : [issue("invalid_format", `Invalid string: must match pattern ${connectionIdPattern}`, ["connectionId"])]
+export const checkConnectionId = (connectionId: string): ReadonlyArray<Issue> => {
+  const problem = connectionIdRule.check(connectionId)
+  return problem === undefined ? [] : [issue("invalid_format", problem, ["connectionId"])]
+}
+
+/** Some of a request's headers as a query's values: what a strict schema over those headers reads. */
+export const headerQuery = (headers: Readonly<Record<string, string>>, names: ReadonlyArray<string>): Query => ({
+  values: new Map(names.flatMap((name) => (headers[name] === undefined ? [] : [[name, [headers[name] as string]]]))),
+  tags: new Map(),
+})
 
 export const notFound: Reply = {
   status: 404,

@@ -17,9 +17,16 @@ import {
   maxRecordsLimit,
   utcDateTimePattern,
 } from "../records-requests.js"
-import { connectionIdPattern, integrationIdPattern } from "../rules.js"
-import type { Issue } from "../validation.js"
-import { issue } from "./connection-queries.js"
+import {
+  checkQuery,
+  connectionIdRule,
+  headerQuery,
+  integrationRule,
+  lengthRule,
+  numberRule,
+  type QueryRule,
+  readQuery,
+} from "./connection-queries.js"
 import type { Connections } from "./connections.js"
 import { invalid, type Reply } from "./replies.js"
 
@@ -94,77 +101,53 @@ const passesFilter = (record: StoredRecord, filter: string): boolean => {
   return true
 }
 
-const queryKeys = new Set(["model", "variant", "delta", "modified_after", "limit", "filter", "cursor", "ids"])
 const filterWords = new Set(["added", "updated", "deleted", "ADDED", "UPDATED", "DELETED"])
 
-/** The query's issues as the server's strict zod schema reports them, and the values it read. */
+/** `modified_after` (and `delta`): a zod datetime in UTC, within the last 12 months at `nowMillis`. */
+const modifiedAfterRule = (nowMillis: number): QueryRule => ({
+  check: (value) =>
+    !utcDateTimePattern.test(value)
+      ? "Invalid ISO datetime"
+      : Date.parse(value) < nowMillis - lookbackMillis
+        ? "must be within the last 12 months"
+        : undefined,
+})
+
+/** The rules of the server's strict query schema for `GET /records`. */
+const recordsRules = (nowMillis: number): Record<string, QueryRule> => ({
+  model: { required: true, check: () => undefined },
+  variant: { check: () => undefined },
+  delta: modifiedAfterRule(nowMillis),
+  modified_after: modifiedAfterRule(nowMillis),
+  limit: numberRule(1, maxRecordsLimit),
+  filter: {
+    check: (value) =>
+      value.split(",").every((word) => filterWords.has(word))
+        ? undefined
+        : 'Invalid option: expected one of "added"|"updated"|"deleted"|"ADDED"|"UPDATED"|"DELETED"',
+  },
+  cursor: lengthRule(1, maxCursorLength),
+  ids: { repeatable: { maxItems: maxRecordIds }, ...lengthRule(1, maxRecordIdLength) },
+})
+
+/** The query's issues as the server's strict schema reports them, and the values it read. */
 const readRecordsQuery = (params: URLSearchParams, nowMillis: number) => {
-  const values = new Map<string, Array<string>>()
-  for (const [key, value] of params) values.set(key, [...(values.get(key) ?? []), value])
-  const issues: Array<Issue> = []
-  const single = (key: string): string | undefined => {
-    const all = values.get(key)
-    if (all === undefined) return undefined
-    if (all.length > 1) issues.push(issue("invalid_type", "Expected string, received array", [key]))
-    return all[0]
+  const query = readQuery(params)
+  const { issues, read } = checkQuery(query, recordsRules(nowMillis))
+  return {
+    issues,
+    model: read.model ?? "",
+    variant: read.variant,
+    modifiedAfter: read.delta ?? read.modified_after,
+    limit: read.limit === undefined ? defaultRecordsLimit : Number(read.limit),
+    filter: read.filter,
+    cursor: read.cursor,
+    ids: query.values.get("ids"),
   }
-  const unknown = [...values.keys()].filter((key) => !queryKeys.has(key))
-  if (unknown.length > 0) {
-    issues.push(
-      issue("unrecognized_keys", `Unrecognized key(s) in object: ${unknown.map((k) => `'${k}'`).join(", ")}`, []),
-    )
-  }
-  const model = single("model")
-  if (model === undefined) issues.push(issue("invalid_type", "Required", ["model"]))
-  const variant = single("variant")
-  for (const key of ["delta", "modified_after"]) {
-    const value = single(key)
-    if (value === undefined) continue
-    if (!utcDateTimePattern.test(value)) issues.push(issue("invalid_string", "Invalid datetime", [key]))
-    else if (Date.parse(value) < nowMillis - lookbackMillis) {
-      issues.push(issue("custom", "must be within the last 12 months", [key]))
-    }
-  }
-  const limitText = single("limit")
-  const limit = limitText === undefined ? defaultRecordsLimit : Number(limitText)
-  if (Number.isNaN(limit)) issues.push(issue("invalid_type", "Expected number, received nan", ["limit"]))
-  else if (limit < 1) issues.push(issue("too_small", "Number must be greater than or equal to 1", ["limit"]))
-  else if (limit > maxRecordsLimit) {
-    issues.push(issue("too_big", `Number must be less than or equal to ${maxRecordsLimit}`, ["limit"]))
-  }
-  const filter = single("filter")
-  filter?.split(",").forEach((word, index) => {
-    if (!filterWords.has(word))
-      issues.push(issue("invalid_enum_value", "Invalid enum value", ["filter", String(index)]))
-  })
-  const cursor = single("cursor")
-  if (cursor !== undefined && (cursor.length < 1 || cursor.length > maxCursorLength)) {
-    issues.push(issue("too_big", "String must contain between 1 and 1000 character(s)", ["cursor"]))
-  }
-  const ids = values.get("ids")
-  if (ids !== undefined) {
-    if (ids.length > maxRecordIds) issues.push(issue("too_big", "Array must contain at most 100 element(s)", ["ids"]))
-    ids.forEach((id, index) => {
-      if (id.length < 1 || id.length > maxRecordIdLength) {
-        issues.push(issue("too_big", "String must contain between 1 and 256 character(s)", ["ids", String(index)]))
-      }
-    })
-  }
-  const modifiedAfter = single("delta") ?? single("modified_after")
-  return { issues, model: model ?? "", variant, modifiedAfter, limit, filter, cursor, ids }
 }
 
-/** The connection headers' issues as the server's strict zod schema reports them. */
-const headerIssues = (connectionId: string | undefined, providerConfigKey: string | undefined) => {
-  const issues: Array<Issue> = []
-  const check = (name: string, value: string | undefined, pattern: RegExp) => {
-    if (value === undefined) issues.push(issue("invalid_type", "Required", [name]))
-    else if (!pattern.test(value) || value.length > 255) issues.push(issue("invalid_string", "Invalid", [name]))
-  }
-  check("connection-id", connectionId, connectionIdPattern)
-  check("provider-config-key", providerConfigKey, integrationIdPattern)
-  return issues
-}
+/** The connection headers, as the server's strict schema over them checks them. */
+const connectionHeaderRules = { "connection-id": connectionIdRule, "provider-config-key": integrationRule }
 
 /** The synced records of every connection and model, and the `GET /records` endpoint. */
 export class Records {
@@ -252,7 +235,10 @@ export class Records {
     if (query.issues.length > 0) return invalid("invalid_query_params", query.issues)
     const connectionId = headers["connection-id"]
     const providerConfigKey = headers["provider-config-key"]
-    const invalidHeaders = headerIssues(connectionId, providerConfigKey)
+    const invalidHeaders = checkQuery(
+      headerQuery(headers, Object.keys(connectionHeaderRules)),
+      connectionHeaderRules,
+    ).issues
     if (invalidHeaders.length > 0) return invalid("invalid_headers", invalidHeaders)
     const connection = this.connections.find(connectionId as string, providerConfigKey as string)
     if (connection === undefined) {

@@ -4,10 +4,17 @@
  * `syncs`) and any a `runSync` played; a trigger marks them running, a run ends them.
  */
 import { randomUUID } from "node:crypto"
-import { connectionIdPattern, integrationIdPattern } from "../rules.js"
 import type { Issue } from "../validation.js"
 import { validateEmptyQuery } from "../validation.js"
-import { issue } from "./connection-queries.js"
+import {
+  checkQuery,
+  checkStrictObject,
+  connectionIdRule,
+  integrationRule,
+  issue,
+  type QueryRule,
+  readQuery,
+} from "./connection-queries.js"
 import type { Connections } from "./connections.js"
 import type { Records } from "./records.js"
 import { invalid, type Reply } from "./replies.js"
@@ -46,17 +53,11 @@ const unhandled = (): Reply => {
   }
 }
 
-const bodyKeys = new Set(["syncs", "sync_mode", "full_resync", "connection_id", "provider_config_key", "opts"])
+const bodyKeys = ["syncs", "sync_mode", "full_resync", "connection_id", "provider_config_key", "opts"]
 
 /** The trigger's body issues, as its strict zod schema reports them. */
 const triggerBodyIssues = (body: Record<string, unknown>): Array<Issue> => {
-  const issues: Array<Issue> = []
-  const unknown = Object.keys(body).filter((key) => !bodyKeys.has(key))
-  if (unknown.length > 0) {
-    issues.push(
-      issue("unrecognized_keys", `Unrecognized key(s) in object: ${unknown.map((k) => `'${k}'`).join(", ")}`, []),
-    )
-  }
+  const issues: Array<Issue> = checkStrictObject(body, bodyKeys)
   if (!Array.isArray(body.syncs)) issues.push(issue("invalid_type", "Required", ["syncs"]))
   else {
     body.syncs.forEach((sync: unknown, index) => {
@@ -93,6 +94,13 @@ const triggerBodyIssues = (body: Record<string, unknown>): Array<Issue> => {
     }
   }
   return issues
+}
+
+/** The rules of the status's strict query schema. */
+const statusRules: Record<string, QueryRule> = {
+  syncs: { required: true, check: () => undefined },
+  provider_config_key: integrationRule,
+  connection_id: { ...connectionIdRule, required: false },
 }
 
 /** The syncs of every connection, what was triggered, and the two endpoints. */
@@ -254,27 +262,9 @@ export class Syncs {
 
   /** Answers `GET /sync/status`. */
   status(url: URL): Reply {
-    const params = url.searchParams
-    const issues: Array<Issue> = []
-    const unknown = [...new Set(params.keys())].filter(
-      (key) => !["syncs", "provider_config_key", "connection_id"].includes(key),
-    )
-    if (unknown.length > 0) {
-      issues.push(
-        issue("unrecognized_keys", `Unrecognized key(s) in object: ${unknown.map((k) => `'${k}'`).join(", ")}`, []),
-      )
-    }
-    const syncs = params.get("syncs")
-    if (syncs === null) issues.push(issue("invalid_type", "Required", ["syncs"]))
-    const providerConfigKey = params.get("provider_config_key")
-    if (providerConfigKey === null || !integrationIdPattern.test(providerConfigKey) || providerConfigKey.length > 255) {
-      issues.push(issue("invalid_string", "Invalid", ["provider_config_key"]))
-    }
-    const connectionId = params.get("connection_id") ?? undefined
-    if (connectionId !== undefined && (!connectionIdPattern.test(connectionId) || connectionId.length > 255)) {
-      issues.push(issue("invalid_string", "Invalid", ["connection_id"]))
-    }
+    const { issues, read } = checkQuery(readQuery(url.searchParams), statusRules)
     if (issues.length > 0) return invalid("invalid_query_params", issues)
+    const { syncs, provider_config_key: providerConfigKey, connection_id: connectionId } = read
     const identifiers =
       syncs === "*"
         ? []

@@ -5,6 +5,7 @@
  * action's own failures with the status of the error inside it, so the code tells them apart.
  */
 import type { Refinement } from "./failure.js"
+import { uuidPattern } from "./rules.js"
 
 /** Where an action is triggered. */
 export const triggerPath = "/action/trigger"
@@ -18,9 +19,8 @@ export const maxActionRetries = 5
 /** An action's name, as the server's `syncNameSchema` checks it. */
 export const actionNamePattern = /^[a-zA-Z0-9_-]+$/
 
-/** A UUID as zod checks it: what `GET /action/{id}` takes. */
-export const actionIdPattern =
-  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/
+/** What `GET /action/{id}` takes: a UUID as zod checks it. */
+export const actionIdPattern = uuidPattern
 
 /** The target of one async action's result. */
 export const resultTarget = (id: string): string => `/action/${encodeURIComponent(id)}`

@@ -5,6 +5,7 @@
  * status and code mean more than the status alone. The emulator answers by the same rules.
  */
 import type { Refinement } from "./failure.js"
+import { uuidPattern } from "./rules.js"
 
 /** Where records are read. */
 export const recordsPath = "/records"
@@ -48,10 +49,6 @@ export const utcDateTimePattern = new RegExp(`^${dateSource}T${timeSource}Z$`)
 
 /** The date-time in a cursor: `Z` or an offset (Postgres writes `+00:00`). */
 const offsetDateTimePattern = new RegExp(`^${dateSource}T${timeSource}(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$`)
-
-/** A UUID as zod checks it (RFC 9562 variants, and the nil and max UUIDs). */
-const uuidPattern =
-  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/
 
 const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 

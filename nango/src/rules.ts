@@ -28,6 +28,10 @@ export const tagKeyPattern = /^[a-zA-Z][a-zA-Z0-9_\-./]*$/
 /** An integration id (`provider_config_key`), as the server's `providerConfigKeySchema` checks it. */
 export const integrationIdPattern = /^[a-zA-Z0-9~:.@ _-]+$/
 
+/** A UUID as zod checks it (RFC 9562 variants, and the nil and max UUIDs): a record's id in a cursor, an action run's id. */
+export const uuidPattern =
+  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/
+
 /** A connection id, as the server's `connectionIdSchema` checks it (at most 255 characters besides). */
 export const connectionIdPattern = /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/
 

@@ -149,6 +149,10 @@ const readRecordsQuery = (params: URLSearchParams, nowMillis: number) => {
 /** The connection headers, as the server's strict schema over them checks them. */
 const connectionHeaderRules = { "connection-id": connectionIdRule, "provider-config-key": integrationRule }
 
+/** Where the store keeps a model's records for one connection: its internal id, the model, and the variant unless `base`. */
+const storeKey = (connection: number, model: string, variant: string | undefined): string =>
+  `${connection}|${model}${variant === undefined || variant === "base" ? "" : `::${variant}`}`
+
 /** The synced records of every connection and model, and the `GET /records` endpoint. */
 export class Records {
   private readonly byKey = new Map<string, Array<StoredRecord>>()
@@ -165,8 +169,7 @@ export class Records {
     if (connection === undefined) {
       throw new Error(`no connection "${target.connectionId}" for "${target.providerConfigKey}"`)
     }
-    const variant = target.variant === undefined || target.variant === "base" ? "" : `::${target.variant}`
-    return `${connection.id}|${target.model}${variant}`
+    return storeKey(connection.id, target.model, target.variant)
   }
 
   /** A microsecond timestamp later than every earlier one, so that writes stay ordered. */
@@ -256,8 +259,7 @@ export class Records {
     if (query.cursor !== undefined && cursor === undefined) {
       return { status: 500, body: { error: { code: "server_error", message: "Failed to fetch records" } } }
     }
-    const key = `${connection.id}|${query.model}${query.variant === undefined || query.variant === "base" ? "" : `::${query.variant}`}`
-    const page = this.page(this.byKey.get(key) ?? [], query, cursor)
+    const page = this.page(this.byKey.get(storeKey(connection.id, query.model, query.variant)) ?? [], query, cursor)
     return { status: 200, body: page }
   }
 

@@ -47,6 +47,7 @@ import {
   defaultRetryDelaysMs,
   deliverWebhook,
   syncWebhookBody,
+  type WebhookTarget,
 } from "./webhook-delivery.js"
 
 export type { RecordChanges, RecordsTarget, StoredRecord } from "./emulator/records.js"
@@ -249,14 +250,7 @@ export class NangoEmulator {
       startedAt,
       results,
     })
-    const url = this.options.webhookUrl
-    const target = options.deliverTo ?? url
-    if (target === undefined) return { results, modifiedAfter: startedAt, webhook: undefined }
-    const webhook = await deliverWebhook(target, body, this.webhookSigningKey, {
-      ...(url === undefined ? {} : { url }),
-      retryDelaysMs: this.options.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
-    })
-    this.webhooks.push(webhook)
+    const webhook = await this.deliver(body, options.deliverTo, this.options.webhookUrl)
     return { results, modifiedAfter: startedAt, webhook }
   }
 
@@ -266,15 +260,27 @@ export class NangoEmulator {
     readonly connectionId: string
     readonly providerConfigKey: string
   }): Promise<void> {
-    const url = this.options.webhookUrl
-    if (url === undefined) return
-    const body = asyncActionWebhookBody(run)
-    this.webhooks.push(
-      await deliverWebhook(url, body, this.webhookSigningKey, {
-        url,
-        retryDelaysMs: this.options.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
-      }),
-    )
+    await this.deliver(asyncActionWebhookBody(run), undefined, this.options.webhookUrl)
+  }
+
+  /**
+   * Signs and delivers a webhook, with Nango's headers and retries, to `deliverTo`, else `url`
+   * (the URL Nango would use, told to an in-memory handler too), and records it; nothing is sent
+   * when there is nowhere to send it.
+   */
+  private async deliver(
+    body: Record<string, unknown>,
+    deliverTo: WebhookTarget | undefined,
+    url: string | undefined,
+  ): Promise<DeliveryReport | undefined> {
+    const target = deliverTo ?? url
+    if (target === undefined) return undefined
+    const webhook = await deliverWebhook(target, body, this.webhookSigningKey, {
+      ...(url === undefined ? {} : { url }),
+      retryDelaysMs: this.options.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
+    })
+    this.webhooks.push(webhook)
+    return webhook
   }
 
   /** The synced records of a connection's model, in the order `GET /records` reads them. */
@@ -328,14 +334,7 @@ export class NangoEmulator {
       },
     )
     const override = session.webhookUrlOverride?.trim() ? session.webhookUrlOverride : undefined
-    const url = override ?? this.options.webhookUrl
-    const target = options.deliverTo ?? url
-    if (target === undefined) return { connectionId, webhook: undefined }
-    const webhook = await deliverWebhook(target, body, this.webhookSigningKey, {
-      ...(url === undefined ? {} : { url }),
-      retryDelaysMs: this.options.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
-    })
-    this.webhooks.push(webhook)
+    const webhook = await this.deliver(body, options.deliverTo, override ?? this.options.webhookUrl)
     return { connectionId, webhook }
   }
 

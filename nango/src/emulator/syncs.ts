@@ -38,6 +38,12 @@ interface Identifier {
   readonly variant: string
 }
 
+/** Whether a sync is among those named: any sync when none is. */
+const selectedBy =
+  (identifiers: ReadonlyArray<Identifier>) =>
+  (state: SyncState): boolean =>
+    identifiers.length === 0 || identifiers.some((sync) => sync.name === state.name && sync.variant === state.variant)
+
 /** What the server's generic handler answers when a controller throws. */
 const unhandled = (): Reply => {
   const id = randomUUID()
@@ -239,8 +245,7 @@ export class Syncs {
     | ReadonlyArray<{ readonly connection: StoredConnection; readonly state: SyncState }>
     | "unknown_connection"
     | "unknown_sync" {
-    const matches = (state: SyncState) =>
-      identifiers.length === 0 || identifiers.some((sync) => sync.name === state.name && sync.variant === state.variant)
+    const matches = selectedBy(identifiers)
     if (connectionId !== undefined) {
       const connection = this.connections.find(connectionId, providerConfigKey)
       if (connection === undefined) return "unknown_connection"
@@ -272,8 +277,7 @@ export class Syncs {
             const [name, variant] = text.split("::")
             return { name: name as string, variant: variant ?? "base" }
           })
-    const matches = (state: SyncState) =>
-      identifiers.length === 0 || identifiers.some((sync) => sync.name === state.name && sync.variant === state.variant)
+    const matches = selectedBy(identifiers)
     const connections =
       connectionId === undefined
         ? this.connections.all.filter((connection) => connection.provider_config_key === providerConfigKey)
